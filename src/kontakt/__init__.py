@@ -1,0 +1,3 @@
+"""kontakt: a self-hostable contact center for a city hall."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from kontakt.cli import main
+
+main()

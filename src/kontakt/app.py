@@ -1,0 +1,83 @@
+"""``create_app(settings)``: the ASGI application with its routers, templates and lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select, text
+from starlette.middleware.sessions import SessionMiddleware
+
+from kontakt import __version__
+from kontakt.clock import Clock
+from kontakt.config import Settings
+from kontakt.knowledge.routes import router as knowledge_admin
+from kontakt.runtime import Runtime
+from kontakt.topics.models import Topic
+from kontakt.users.routes import router as users_router
+from kontakt.web import problems
+from kontakt.web.templating import STATIC, make_templates, render
+
+log = logging.getLogger("kontakt")
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, runtime: Runtime | None = None
+) -> FastAPI:
+    """Build the app. Tests pass their own runtime (fresh database, fixed clock)."""
+    own_runtime = runtime is None
+    rt = runtime or Runtime.build(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_runtime:
+            await rt.close()
+
+    app = FastAPI(
+        title="kontakt",
+        version=__version__,
+        description="Contact center of a city hall: knowledge base, chatbot, booking, desk.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    secret = settings.resolved_secret_key()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="kontakt_session",
+        max_age=settings.session_max_age_s,
+        same_site="strict",
+        https_only=settings.cookie_secure,
+    )
+    problems.install(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(users_router)
+    app.include_router(knowledge_admin)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index(request: Request) -> Response:
+        async with rt.transaction() as session:
+            topics = (await session.scalars(select(Topic).order_by(Topic.position))).all()
+        return render(request, "index.html", {"topics": topics, "phone": settings.contact_phone})
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> Response:
+        """Liveness and database reachability, for load balancers and monitoring."""
+        async with rt.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory used by ``kontakt serve`` (each uvicorn worker calls it once)."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app(Settings())

@@ -1,0 +1,61 @@
+"""The ``kontakt`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from kontakt.cli_support import fail, out
+from kontakt.config import Settings
+from kontakt.knowledge.cli import kb_app
+from kontakt.users.cli import users_app
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
+    port: int = typer.Option(None, help="TCP port (default 8000)."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+) -> None:
+    """Serve the web app (chat widget, APIs, admin)."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run(
+        "kontakt.app:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Create or migrate the database schema (KONTAKT_DATABASE_URL; default SQLite in var/)."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kontakt.migrate import upgrade
+    from kontakt.runtime import Runtime
+
+    settings = Settings()
+    Runtime.build(settings)  # creates var/ for the default SQLite file
+    try:
+        upgrade(settings.normalized_database_url(), revision)
+    except CommandError as exc:
+        fail(str(exc))
+    except (SQLAlchemyError, OSError) as exc:
+        fail(f"cannot migrate the database: {str(exc).splitlines()[0]}")
+    out.print(f"database is at revision {revision}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,69 @@
+"""Settings, read once from the environment (prefix ``KONTAKT_``) and passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KONTAKT_", env_file=None, extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_VAR / 'kontakt.db'}",
+        description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
+    )
+    content_dir: Path = Path("content")
+    var_dir: Path = DEFAULT_VAR
+    # Signs session cookies. A fixed default would let anyone forge an admin session, so an
+    # unset key is generated once and kept in var/secret_key.
+    secret_key: str = ""
+    session_max_age_s: int = 8 * 3600
+    # Secure cookies need HTTPS; a city runs kontakt behind a TLS proxy in production.
+    cookie_secure: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "Europe/Warsaw"
+    contact_phone: str = "61 646 33 44"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in ``var/secret_key``.
+
+        Every worker process must sign cookies with the same key, so a per-process random
+        key would log staff out whenever a request lands on another worker.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            for _ in range(50):  # another worker may be writing it right now
+                key = path.read_text(encoding="ascii").strip()
+                if key:
+                    return key
+                time.sleep(0.02)
+            raise RuntimeError(f"{path} is empty; delete it or set KONTAKT_SECRET_KEY") from None
+        key = secrets.token_urlsafe(48)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key)
+        return key
+
+    def normalized_database_url(self) -> str:
+        """Accept plain ``postgresql://`` and ``sqlite:///`` URLs and pick the async driver."""
+        url = self.database_url
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        if url.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+        if url.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+        return url

@@ -1,0 +1,1 @@
+"""The city's knowledge base: articles, their versions, import/export and search."""

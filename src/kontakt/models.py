@@ -1,0 +1,20 @@
+"""Imports every table module so that ``metadata`` is complete (for Alembic and tests)."""
+
+from kontakt.db import Base
+from kontakt.events import EventRow
+from kontakt.knowledge.models import Article, ArticleText, ArticleVersion
+from kontakt.topics.models import OrgUnit, Topic
+from kontakt.users.models import User
+
+metadata = Base.metadata
+
+__all__ = [
+    "Article",
+    "ArticleText",
+    "ArticleVersion",
+    "EventRow",
+    "OrgUnit",
+    "Topic",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Staff accounts: admins now; agents and supervisors with the desk."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by all routers: dependencies, templates, errors."""

@@ -1,0 +1,117 @@
+"""The kontakt command as a user runs it: a subprocess with its own environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CONTENT
+
+
+def kontakt(
+    *args: str,
+    db: Path,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **os.environ,
+        "KONTAKT_DATABASE_URL": f"sqlite:///{db}",
+        "KONTAKT_VAR_DIR": str(cwd / "var"),
+        "COLUMNS": "200",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kontakt", *args],
+        cwd=cwd,
+        env=environ,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_import_twice_then_edit_one_file(tmp_path: Path, content_copy: Path) -> None:
+    db = tmp_path / "k.db"
+    assert kontakt("db", "upgrade", db=db, cwd=tmp_path).returncode == 0
+    first = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    second = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    path = content_copy / "articles/citizen_affairs/zameldowanie.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("bezpłatne", "darmowe", 1), encoding="utf-8"
+    )
+    third = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert second.stdout.strip().splitlines()[-1].startswith("added 0, changed 0, removed 0,")
+    assert third.stdout.strip().splitlines()[-1].startswith("added 0, changed 1, removed 0,")
+    assert "changed  zameldowanie" in third.stdout
+
+
+def test_malformed_file_is_one_line_and_exit_2(tmp_path: Path, content_copy: Path) -> None:
+    db = tmp_path / "k.db"
+    kontakt("db", "upgrade", db=db, cwd=tmp_path)
+    bad = content_copy / "articles/waste/zly.yaml"
+    bad.write_text("id: zly\ntopic: waste\nunit: bpk\n", encoding="utf-8")
+    result = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    listing = kontakt("kb", "stats", db=db, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {bad}: field 'source': Field required"]
+    assert "Traceback" not in result.stderr
+    assert "articles in all of pl, uk and en: 0" in listing.stdout
+
+
+def test_commands_before_migration_say_what_to_do(tmp_path: Path) -> None:
+    result = kontakt("kb", "stats", db=tmp_path / "new.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "error: the database has no kontakt tables yet; run: kontakt db upgrade"
+    )
+
+
+def test_export_show_and_stats(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    kontakt("db", "upgrade", db=db, cwd=tmp_path)
+    kontakt("kb", "import", str(CONTENT), db=db, cwd=tmp_path)
+    export = kontakt("kb", "export", str(tmp_path / "out"), db=db, cwd=tmp_path)
+    show = kontakt("kb", "show", "zameldowanie", db=db, cwd=tmp_path)
+    missing = kontakt("kb", "show", "nie-ma-takiego", db=db, cwd=tmp_path)
+    assert export.returncode == 0
+    assert (tmp_path / "out/articles/citizen_affairs/zameldowanie.yaml").read_bytes() == (
+        CONTENT / "articles/citizen_affairs/zameldowanie.yaml"
+    ).read_bytes()
+    assert show.stdout.startswith("id: zameldowanie\n")
+    assert "# v1 import" in show.stdout
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "error: no article with id 'nie-ma-takiego'"
+
+
+def test_users_add_rejects_short_password(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    kontakt("db", "upgrade", db=db, cwd=tmp_path)
+    short = kontakt(
+        "users",
+        "add",
+        "ola",
+        "--role",
+        "admin",
+        db=db,
+        cwd=tmp_path,
+        env={"KONTAKT_NEW_PASSWORD": "krotkie"},
+    )
+    ok = kontakt(
+        "users",
+        "add",
+        "ola",
+        "--role",
+        "admin",
+        db=db,
+        cwd=tmp_path,
+        env={"KONTAKT_NEW_PASSWORD": "dlugie-haslo-123"},
+    )
+    assert short.returncode == 2
+    assert short.stderr.strip() == "error: password must have at least 10 characters"
+    assert ok.stdout.strip() == "created admin ola"
