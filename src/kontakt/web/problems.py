@@ -104,7 +104,7 @@ def install(app: FastAPI) -> None:
         errors = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "message": str(e.get("msg", "")),
+                "message": str(e.get("msg", "")).removeprefix("Value error, "),
             }
             for e in exc.errors()
         ]

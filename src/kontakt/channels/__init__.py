@@ -1,0 +1,1 @@
+"""Front doors: each translates its protocol to handle_turn and back, and decides nothing."""

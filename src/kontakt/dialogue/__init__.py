@@ -1,0 +1,1 @@
+"""The one dialogue engine behind chat, voice and the desk."""

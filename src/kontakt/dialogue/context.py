@@ -1,0 +1,26 @@
+"""Everything ``handle_turn`` needs, passed in explicitly (no globals, no HTTP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kontakt.clock import Clock
+from kontakt.dialogue.policy import TUNED_POLICY, Policy
+from kontakt.i18n import Translations
+from kontakt.knowledge.search import SearchIndex
+from kontakt.nlu.language import LanguageDetector
+from kontakt.nlu.normalize import Normalizer
+
+
+@dataclass
+class DialogueContext:
+    session: AsyncSession
+    clock: Clock
+    index: SearchIndex
+    detector: LanguageDetector
+    normalizer: Normalizer
+    texts: Translations
+    phone: str
+    policy: Policy = TUNED_POLICY

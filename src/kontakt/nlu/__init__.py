@@ -1,0 +1,1 @@
+"""Language understanding helpers: language identification, normalisation, lemmas."""
