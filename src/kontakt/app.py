@@ -37,6 +37,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_up:
+            try:
+                await rt.chat.warm_up()
+            except Exception:  # a missing table must not stop the server; /health will tell
+                log.exception("warm-up failed; the chatbot will load on first use")
         yield
         if own_runtime:
             await rt.close()

