@@ -20,7 +20,7 @@ from kontakt.events import EventRow
 from kontakt.knowledge.embedder import Embedder
 from kontakt.knowledge.events import ArticlePublished, ArticleRemoved
 from kontakt.knowledge.indexing import embed_published
-from kontakt.knowledge.models import Article, ArticleVector, ArticleVersion
+from kontakt.knowledge.models import ArticleVector, ArticleVersion, published_versions
 from kontakt.knowledge.search import IndexedArticle, LocalText, SearchIndex
 from kontakt.nlu.normalize import Normalizer
 
@@ -40,16 +40,7 @@ async def load_index(
     if missing:
         log.warning("embedded %d texts that had no stored vectors (run kontakt kb import)", missing)
     versions = (
-        await session.scalars(
-            select(ArticleVersion)
-            .join(
-                Article,
-                (Article.id == ArticleVersion.article_id)
-                & (Article.published_version == ArticleVersion.version),
-            )
-            .where(Article.removed_at.is_(None))
-            .order_by(ArticleVersion.article_id)
-        )
+        await session.scalars(published_versions().order_by(ArticleVersion.article_id))
     ).all()
     articles = [
         IndexedArticle(

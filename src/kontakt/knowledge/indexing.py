@@ -7,7 +7,7 @@ from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.knowledge.embedder import Embedder
-from kontakt.knowledge.models import Article, ArticleVector, ArticleVersion
+from kontakt.knowledge.models import ArticleVector, ArticleVersion, published_versions
 
 ANSWER_WORDS = 60
 
@@ -47,13 +47,8 @@ async def embed_published(
     have = select(ArticleVector.version_id).where(ArticleVector.model == embedder.name)
     versions = (
         await session.scalars(
-            select(ArticleVersion)
-            .join(
-                Article,
-                (Article.id == ArticleVersion.article_id)
-                & (Article.published_version == ArticleVersion.version),
-            )
-            .where(Article.removed_at.is_(None), ArticleVersion.id.not_in(have))
+            published_versions()
+            .where(ArticleVersion.id.not_in(have))
             .where(
                 ArticleVersion.article_id.in_(article_ids) if article_ids is not None else true()
             )

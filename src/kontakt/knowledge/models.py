@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kontakt.db import Base, JSONType
@@ -94,3 +104,16 @@ class ArticleVector(Base):
     kind: Mapped[str] = mapped_column(String(1))
     position: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def published_versions() -> Select[ArticleVersion]:
+    """The version residents see of every article still in the knowledge base."""
+    return (
+        select(ArticleVersion)
+        .join(
+            Article,
+            (Article.id == ArticleVersion.article_id)
+            & (Article.published_version == ArticleVersion.version),
+        )
+        .where(Article.removed_at.is_(None))
+    )

@@ -22,7 +22,7 @@ from kontakt.knowledge.events import (
     ArticleVersionCreated,
     ContentImported,
 )
-from kontakt.knowledge.models import Article, ArticleText, ArticleVersion
+from kontakt.knowledge.models import Article, ArticleText, ArticleVersion, published_versions
 from kontakt.knowledge.versions import doc_from_version, version_from_doc
 from kontakt.topics.models import OrgUnit, Topic
 
@@ -309,16 +309,7 @@ async def published_content(session: AsyncSession) -> ContentSet:
         )
         for u in (await session.scalars(select(OrgUnit).order_by(OrgUnit.position))).all()
     ]
-    rows = await session.scalars(
-        select(ArticleVersion)
-        .join(
-            Article,
-            (Article.id == ArticleVersion.article_id)
-            & (Article.published_version == ArticleVersion.version),
-        )
-        .where(Article.removed_at.is_(None))
-        .order_by(ArticleVersion.article_id)
-    )
+    rows = await session.scalars(published_versions().order_by(ArticleVersion.article_id))
     return ContentSet(topics=topics, units=units, articles=[doc_from_version(r) for r in rows])
 
 
