@@ -27,22 +27,37 @@ from kontakt.runtime import Runtime
 EVAL = Path("content/eval")
 
 
-def signals(index: SearchIndex, questions: list[tuple[str, str]]) -> list[dict[str, np.ndarray]]:
+def signals(index: SearchIndex, questions: list[tuple[str, str]], topics=None) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """Per question: the dense and lexical signals, and the classifier's topic boost (as the
+    chat uses it) when a trained topic model exists."""
+    from kontakt.topics.policy import decide_topic
+
     out = []
     for question, lang in questions:
         query, search_lang = search_query(index.normalizer, question, lang)
+        boost = {}
+        if topics is not None:
+            p = topics.engine.predict([query])[0]
+            if decide_topic(p, topics.thresholds).kind == "confident":
+                boost = {f"topic:{p.topic}": p.confidence}
         qv = index.embed(query)
         dq_c, da = index.dense_scores(qv, centre=True)
         dq_r, _ = index.dense_scores(qv, centre=False)
         out.append(
-            {"dq_c": dq_c, "dq_r": dq_r, "da": da, "lex": index.lexical_scores(query, search_lang)}
+            {
+                "dq_c": dq_c,
+                "dq_r": dq_r,
+                "da": da,
+                "lex": index.lexical_scores(query, search_lang),
+                "boost": boost,
+            }
         )
     return out
 
 
 def ranked(index: SearchIndex, sig: dict[str, np.ndarray], w: Weights, k: int = 5):  # type: ignore[no-untyped-def]
     dq = sig["dq_c"] if w.centre_languages else sig["dq_r"]
-    return index.rank(dq, sig["da"], sig["lex"], weights=w, k=k)
+    return index.rank(dq, sig["da"], sig["lex"], weights=w, boost=sig["boost"], k=k)
 
 
 def accuracy(
@@ -63,8 +78,12 @@ async def main() -> None:
     oos = read_questions(EVAL / "out_of_scope.jsonl")
 
     t0 = time.perf_counter()
-    dev_sig = signals(index, [(i.question, i.lang) for i in dev])
-    oos_sig = signals(index, oos)
+    topics = runtime.chat.topic_model()
+    print(
+        f"topic model: {'yes, boost ' + str(TUNED.boost) if topics else 'none (run kontakt train)'}"
+    )
+    dev_sig = signals(index, [(i.question, i.lang) for i in dev], topics)
+    oos_sig = signals(index, oos, topics)
     print(
         f"signals for {len(dev_sig) + len(oos_sig)} questions in {time.perf_counter() - t0:.1f} s"
     )
@@ -106,7 +125,7 @@ async def main() -> None:
     oos_top = [ranked(index, s, best, k=8) for s in oos_sig]
     best_policy, best_value = None, -1.0
     for answer_min, margin, suggest_min in itertools.product(
-        np.arange(0.80, 1.30, 0.02), (0.0, 0.01, 0.02, 0.03, 0.05), np.arange(0.75, 1.25, 0.02)
+        np.arange(0.80, 1.40, 0.02), (0.0, 0.01, 0.02, 0.03, 0.05), np.arange(0.75, 1.35, 0.02)
     ):
         if suggest_min > answer_min:
             continue
@@ -138,7 +157,7 @@ async def main() -> None:
     assert best_policy is not None
     print(f"policy: {best_policy}")
     report_policy(index, best_policy, in_top, gold, oos_top, "dev")
-    test_sig = signals(index, [(i.question, i.lang) for i in test])
+    test_sig = signals(index, [(i.question, i.lang) for i in test], topics)
     test_gold = [i.article_id or "" for i in test]
     print(
         f"test article hit@1 (held out): {accuracy(index, test_sig, test_gold, best):.3f}; "

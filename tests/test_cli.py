@@ -115,3 +115,40 @@ def test_users_add_rejects_short_password(tmp_path: Path) -> None:
     assert short.returncode == 2
     assert short.stderr.strip() == "error: password must have at least 10 characters"
     assert ok.stdout.strip() == "created admin ola"
+
+
+def test_eval_topics_rejects_a_malformed_dataset(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"text": "gdzie oddać śmieci", "topic": "smieci", "lang": "pl"}\n', encoding="utf-8"
+    )
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "x", "topic": "waste"\n', encoding="utf-8")
+    env = {"KONTAKT_CONTENT_DIR": str(CONTENT)}
+    unknown = kontakt(
+        "eval", "topics", "--dataset", str(bad), db=tmp_path / "k.db", cwd=tmp_path, env=env
+    )
+    malformed = kontakt(
+        "eval", "topics", "--dataset", str(broken), db=tmp_path / "k.db", cwd=tmp_path, env=env
+    )
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        2,
+        f"error: {bad}:1: unknown topic 'smieci'",
+    )
+    assert malformed.returncode == 2
+    assert malformed.stderr.startswith(f"error: {broken}:1: not valid JSON")
+
+
+def test_eval_faq_rejects_a_malformed_dataset(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    kontakt("db", "upgrade", db=db, cwd=tmp_path)
+    kontakt("kb", "import", "--skip-vectors", str(CONTENT), db=db, cwd=tmp_path)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"question": "gdzie oddać śmieci", "lang": "xx", "topic": "waste"}\n', encoding="utf-8"
+    )
+    result = kontakt("eval", "faq", "--dataset", str(bad), db=db, cwd=tmp_path)
+    assert (result.returncode, result.stderr.strip()) == (
+        2,
+        f"error: {bad}:1: 'lang' must be one of pl, uk, en, ru",
+    )

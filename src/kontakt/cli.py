@@ -10,6 +10,7 @@ from kontakt.dialogue.cli import ask
 from kontakt.evaluation.cli import eval_app
 from kontakt.knowledge.cli import kb_app
 from kontakt.reports.cli import report_app
+from kontakt.topics.cli import classify_command, train_command
 from kontakt.users.cli import users_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -20,6 +21,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
 app.command("ask")(ask)
+app.command("train")(train_command)
+app.command("classify")(classify_command)
 
 
 @app.command()

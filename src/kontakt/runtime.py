@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from kontakt.knowledge.embedder import Embedder, make_embedder
 from kontakt.knowledge.index_store import IndexHolder
 from kontakt.nlu.language import LanguageDetector
 from kontakt.nlu.normalize import Normalizer
+from kontakt.topics.train import NoModel, TrainedModel
+from kontakt.topics.train import latest as latest_model
+from kontakt.topics.train import load as load_model
 
 if TYPE_CHECKING:
     from kontakt.dialogue.context import DialogueContext
@@ -38,9 +42,29 @@ class ChatServices:
     bot_texts: Translations
     widget_texts: Translations
     index: IndexHolder
+    models_dir: Path | None = None
+    _topic_model: TrainedModel | None = None
+    _topic_loaded: bool = False
+
+    def topic_model(self) -> TrainedModel | None:
+        """The newest trained topic model under var/models/, loaded once; None before
+        ``kontakt train`` has run (the chatbot then works without topic boosts)."""
+        if not self._topic_loaded:
+            self._topic_loaded = True
+            if self.models_dir is not None:
+                try:
+                    self._topic_model = load_model(latest_model(self.models_dir), self.embedder)
+                except (NoModel, ValueError) as exc:
+                    logging.getLogger("kontakt").warning("topic model not used: %s", exc)
+        return self._topic_model
 
     @classmethod
-    def build(cls, sessions: async_sessionmaker[AsyncSession], embedder: Embedder) -> ChatServices:
+    def build(
+        cls,
+        sessions: async_sessionmaker[AsyncSession],
+        embedder: Embedder,
+        models_dir: Path | None = None,
+    ) -> ChatServices:
         normalizer = Normalizer()
         return cls(
             embedder=embedder,
@@ -49,6 +73,7 @@ class ChatServices:
             bot_texts=Translations("kontakt"),
             widget_texts=Translations("widget"),
             index=IndexHolder(sessions, embedder, normalizer),
+            models_dir=models_dir,
         )
 
     async def warm_up(self) -> None:
@@ -56,6 +81,7 @@ class ChatServices:
         import asyncio
 
         await self.index.get()
+        await asyncio.to_thread(self.topic_model)
 
         def _load() -> None:
             self.detector.detect("dzien dobry, jak sie zameldowac")
@@ -95,6 +121,7 @@ class Runtime:
             sessions,
             embedder
             or make_embedder(settings.embedder, settings.embed_threads, settings.query_cache_size),
+            settings.var_dir / "models",
         )
         return cls(settings, engine, sessions, clock or SystemClock(), chat)
 
@@ -115,6 +142,7 @@ class Runtime:
             normalizer=self.chat.normalizer,
             texts=self.chat.bot_texts,
             phone=self.settings.contact_phone,
+            topics=self.chat.topic_model(),
         )
 
     async def ensure_migrated(self) -> None:

@@ -12,6 +12,7 @@ from kontakt.i18n import Translations
 from kontakt.knowledge.search import SearchIndex
 from kontakt.nlu.language import LanguageDetector
 from kontakt.nlu.normalize import Normalizer
+from kontakt.topics.train import TrainedModel
 
 
 @dataclass
@@ -24,3 +25,4 @@ class DialogueContext:
     texts: Translations
     phone: str
     policy: Policy = TUNED_POLICY
+    topics: TrainedModel | None = None

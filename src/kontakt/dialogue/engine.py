@@ -21,6 +21,8 @@ from kontakt.dialogue.policy import decide
 from kontakt.dialogue.render import to_json
 from kontakt.events import record
 from kontakt.knowledge.search import ArticleHit, IndexedArticle
+from kontakt.topics.classifier import TopicPrediction
+from kontakt.topics.policy import decide_topic
 
 MAX_TEXT = 2000
 GREETING = (
@@ -86,7 +88,23 @@ async def handle_turn(
             actions=replies.contact_actions(ctx, lang),
         )
     else:
-        outcome, query = await _search(ctx, state, text, detected, lang)
+        outcome, query, prediction = await _search(ctx, state, text, detected, lang)
+        if (
+            prediction is not None
+            and outcome.topic is None
+            and prediction.topic != conversation.topic
+        ):
+            conversation.topic = prediction.topic
+            await record(
+                ctx.session,
+                TopicTagged(
+                    topic=prediction.topic,
+                    confidence=round(prediction.confidence, 4),
+                    source="classifier",
+                ),
+                at=now,
+                conversation_id=conversation.id,
+            )
 
     if detected == "ru" and isinstance(outcome, Answer | Ask):
         outcome = _with_russian_note(ctx, outcome)
@@ -98,7 +116,7 @@ async def handle_turn(
 
 async def _search(
     ctx: DialogueContext, state: ConversationState, text: str, detected: str, lang: str
-) -> tuple[Outcome, str]:
+) -> tuple[Answer | Ask, str, TopicPrediction | None]:
     search_lang = "uk" if detected == "ru" else lang
     query = ctx.normalizer.restore_polish(text) if search_lang == "pl" else text
     boost: dict[str, float] = {}
@@ -108,6 +126,10 @@ async def _search(
         # and prefer the article and topic the conversation is about.
         query = f"{state.last_query} {query}".strip()
         boost = {state.last_article_id: 2.0, f"topic:{state.last_topic}": 1.0}
+    prediction = await _topic(ctx, query)
+    if prediction is not None:
+        key = f"topic:{prediction.topic}"
+        boost[key] = max(boost.get(key, 0.0), prediction.confidence)
     # Embedding is CPU work in C that releases the GIL: off the event loop, other residents'
     # requests (and database commits) keep moving while it runs.
     hits = await asyncio.to_thread(ctx.index.search, query, search_lang, boost=boost, k=8)
@@ -115,10 +137,21 @@ async def _search(
     if decision.kind == "answer":
         top = decision.hits[0]
         reason = "follow_up" if follow_up else "confident"
-        return _answer(ctx, top.article, lang, reason=reason, score=top.score), query
+        return _answer(ctx, top.article, lang, reason=reason, score=top.score), query, prediction
     if decision.kind == "ambiguous":
-        return _ambiguous(ctx, list(decision.hits), lang), query
-    return _no_match(ctx, lang, hits[0].score if hits else None), query
+        return _ambiguous(ctx, list(decision.hits), lang), query, prediction
+    return _no_match(ctx, lang, hits[0].score if hits else None), query, prediction
+
+
+async def _topic(ctx: DialogueContext, query: str) -> TopicPrediction | None:
+    """The classifier's topic when it is confident (it shares the query's cached vector)."""
+    if ctx.topics is None:
+        return None
+    model = ctx.topics
+    prediction = (await asyncio.to_thread(model.engine.predict, [query]))[0]
+    if decide_topic(prediction, model.thresholds).kind != "confident":
+        return None
+    return prediction
 
 
 def _answer(

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from kontakt.cli_support import CliError, out, run
 from kontakt.evaluation.datasets import DatasetError, read_faq
 from kontakt.evaluation.faq import FaqReport, evaluate
+from kontakt.evaluation.topics import eval_topics
 from kontakt.knowledge.models import Article
 from kontakt.runtime import Runtime
 from kontakt.topics.models import Topic
 
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate on labelled datasets.")
+eval_app.command("topics")(eval_topics)
 
 
 @eval_app.command("faq")

@@ -20,10 +20,10 @@ from kontakt.nlu.normalize import Normalizer
 @dataclass(frozen=True)
 class Weights:
     dense_questions: float = 1.0
-    dense_answer: float = 0.3
+    dense_answer: float = 0.5
     lexical: float = 0.1
     lexical_saturation: float = 12.0  # BM25 s -> s / (s + k): comparable across queries
-    boost: float = 0.05
+    boost: float = 0.1  # per unit of classifier confidence; chosen on the dev set
     # e5 rates same-language pairs higher than cross-language paraphrases; centring each
     # language's similarities on their median lets a Ukrainian question reach a Polish-only
     # article instead of any Ukrainian one.

@@ -1,0 +1,150 @@
+"""Train, evaluate and store a versioned topic model (``kontakt train``)."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+
+from kontakt.knowledge.embedder import Embedder
+from kontakt.topics.classifier import EngineConfig, TopicEngine
+from kontakt.topics.data import Example, data_hash, load_examples
+from kontakt.topics.policy import TopicThresholds, calibrate
+
+HELD_OUT = 0.2
+SEED = 42
+
+
+@dataclass
+class TrainedModel:
+    engine: TopicEngine
+    thresholds: TopicThresholds
+    meta: dict[str, Any]
+
+
+def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    """Stratified by topic and language; the same data always gives the same split."""
+    groups: dict[tuple[str, str], list[Example]] = defaultdict(list)
+    for e in examples:
+        groups[(e.topic, e.lang)].append(e)
+    rng = random.Random(SEED)  # noqa: S311 - a reproducible split, not security
+    train: list[Example] = []
+    held: list[Example] = []
+    for key in sorted(groups):
+        items = sorted(groups[key], key=lambda e: e.text)
+        rng.shuffle(items)
+        cut = max(1, round(len(items) * HELD_OUT)) if len(items) >= 5 else 0
+        held.extend(items[:cut])
+        train.extend(items[cut:])
+    return train, held
+
+
+def metrics(
+    engine: TopicEngine, held: list[Example], dense: np.ndarray
+) -> tuple[dict[str, Any], np.ndarray]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    probs = engine.probabilities([e.text for e in held], dense)
+    pred = [engine.labels[i] for i in probs.argmax(axis=1)]
+    gold = [e.topic for e in held]
+    out: dict[str, Any] = {
+        "held_out": len(held),
+        "accuracy": round(float(accuracy_score(gold, pred)), 4),
+        "macro_f1": round(float(f1_score(gold, pred, average="macro")), 4),
+        "per_language": {},
+    }
+    for lang in ("pl", "uk", "en"):
+        idx = [i for i, e in enumerate(held) if e.lang == lang]
+        if idx:
+            g = [gold[i] for i in idx]
+            p = [pred[i] for i in idx]
+            out["per_language"][lang] = {
+                "n": len(idx),
+                "accuracy": round(float(accuracy_score(g, p)), 4),
+                "macro_f1": round(float(f1_score(g, p, average="macro")), 4),
+            }
+    return out, probs
+
+
+def train(
+    content_dir: Path, embedder: Embedder, config: EngineConfig | None = None
+) -> TrainedModel:
+    examples = load_examples(content_dir)
+    config = config or EngineConfig()
+    texts = [e.text for e in examples]
+    dense_all = np.vstack([embedder.queries(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    dense_all = dense_all * config.embedding_weight
+    index = {id(e): i for i, e in enumerate(examples)}
+    fit_set, held = split(examples)
+
+    def rows(items: list[Example]) -> np.ndarray:
+        return dense_all[[index[id(e)] for e in items]]
+
+    engine = TopicEngine(embedder, config).fit(
+        [e.text for e in fit_set], [e.topic for e in fit_set], dense=rows(fit_set)
+    )
+    report, probs = metrics(engine, held, rows(held))
+    oos_probs = None
+    oos_path = content_dir / "eval" / "out_of_scope.jsonl"
+    if oos_path.is_file():
+        oos = [
+            json.loads(line)["question"]
+            for line in oos_path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        oos_dense = np.vstack([embedder.queries(oos[i : i + 64]) for i in range(0, len(oos), 64)])
+        oos_probs = engine.probabilities(oos, oos_dense * config.embedding_weight)
+    thresholds = calibrate(probs, engine.labels, [e.topic for e in held], out_of_scope=oos_probs)
+    # The artifact learns from everything; the thresholds and metrics come from the split.
+    final = TopicEngine(embedder, config).fit(texts, [e.topic for e in examples], dense=dense_all)
+    meta = {
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "data_hash": data_hash(examples),
+        "examples": len(examples),
+        "by_source": {s: sum(e.source == s for e in examples) for s in ("training", "article")},
+        "embedder": embedder.name,
+        "config": asdict(config),
+        "metrics": report,
+        "thresholds": asdict(thresholds),
+        "topics": final.labels,
+    }
+    return TrainedModel(final, thresholds, meta)
+
+
+def save(model: TrainedModel, models_dir: Path) -> Path:
+    version = f"topics-{model.meta['created'][:10]}-{model.meta['data_hash'][:10]}"
+    target = models_dir / version
+    target.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model.engine, target / "model.joblib")
+    (target / "meta.json").write_text(
+        json.dumps(model.meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return target
+
+
+class NoModel(Exception):
+    def __str__(self) -> str:
+        return "no topic model yet; run: kontakt train"
+
+
+def latest(models_dir: Path) -> Path:
+    candidates = sorted(p.parent for p in models_dir.glob("topics-*/meta.json"))
+    if not candidates:
+        raise NoModel()
+    return max(candidates, key=lambda p: json.loads((p / "meta.json").read_text())["created"])
+
+
+def load(path: Path, embedder: Embedder) -> TrainedModel:
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta["embedder"] != embedder.name:
+        raise ValueError(f"{path} was trained with {meta['embedder']}, not {embedder.name}")
+    engine: TopicEngine = joblib.load(path / "model.joblib")  # our own artifact, under var/
+    engine.embedder = embedder
+    return TrainedModel(engine, TopicThresholds(**meta["thresholds"]), meta)
