@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class DatasetError(Exception):
@@ -19,9 +21,8 @@ class FaqItem:
     article_id: str | None
 
 
-def read_faq(path: Path, topics: set[str], articles: set[str] | None = None) -> list[FaqItem]:
-    """Lines of {"question", "lang", "topic", optional "article_id"}."""
-    items: list[FaqItem] = []
+def json_lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(``path:line``, object) for every non-blank line; any malformed line is an error."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError as exc:
@@ -38,6 +39,13 @@ def read_faq(path: Path, topics: set[str], articles: set[str] | None = None) -> 
             raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from exc
         if not isinstance(obj, dict):
             raise DatasetError(f"{where}: expected a JSON object")
+        yield where, obj
+
+
+def read_faq(path: Path, topics: set[str], articles: set[str] | None = None) -> list[FaqItem]:
+    """Lines of {"question", "lang", "topic", optional "article_id"}."""
+    items: list[FaqItem] = []
+    for where, obj in json_lines(path):
         question, lang, topic = obj.get("question"), obj.get("lang"), obj.get("topic")
         if not isinstance(question, str) or not question.strip():
             raise DatasetError(f"{where}: 'question' must be a non-empty string")
@@ -71,3 +79,19 @@ def read_questions(path: Path) -> list[tuple[str, str]]:
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DatasetError(f'{path}:{n}: expected {{"question", "lang"}}') from exc
     return out
+
+
+def read_topics(path: Path, topics: set[str]) -> list[tuple[str, str, str]]:
+    """Lines of {"text", "topic", "lang"} for ``kontakt eval topics``."""
+    rows = []
+    for where, obj in json_lines(path):
+        if not isinstance(obj.get("text"), str) or not obj["text"].strip():
+            raise DatasetError(f"{where}: 'text' must be a non-empty string")
+        if obj.get("topic") not in topics:
+            raise DatasetError(f"{where}: unknown topic {obj.get('topic')!r}")
+        if obj.get("lang") not in ("pl", "uk", "en", "ru"):
+            raise DatasetError(f"{where}: 'lang' must be one of pl, uk, en, ru")
+        rows.append((obj["text"], obj["topic"], obj["lang"]))
+    if not rows:
+        raise DatasetError(f"{path}: the dataset is empty")
+    return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -10,36 +9,9 @@ import typer
 
 from kontakt.cli_support import fail, out
 from kontakt.config import Settings
-from kontakt.evaluation.datasets import DatasetError
+from kontakt.evaluation.datasets import DatasetError, read_topics
 from kontakt.knowledge.content import ContentError, load_taxonomy
 from kontakt.topics.cli import load_latest
-
-
-def read_topics(path: Path, topics: set[str]) -> list[tuple[str, str, str]]:
-    rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not valid UTF-8") from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not obj["text"]:
-            raise DatasetError(f'{path}:{n}: expected {{"text", "topic", "lang"}}')
-        if obj.get("topic") not in topics:
-            raise DatasetError(f"{path}:{n}: unknown topic {obj.get('topic')!r}")
-        if obj.get("lang") not in ("pl", "uk", "en", "ru"):
-            raise DatasetError(f"{path}:{n}: 'lang' must be one of pl, uk, en, ru")
-        rows.append((obj["text"], obj["topic"], obj["lang"]))
-    if not rows:
-        raise DatasetError(f"{path}: the dataset is empty")
-    return rows
 
 
 def eval_topics(
