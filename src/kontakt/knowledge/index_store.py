@@ -103,7 +103,6 @@ class IndexHolder:
                     await session.commit()  # keeps vectors embedded as a safety net
                     self._generation = gen
             self._checked_at = time.monotonic()
-            assert self._index is not None
             return self._index
 
     def invalidate(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
@@ -43,7 +43,7 @@ async def current_staff(request: Request, session: AsyncSession = Depends(db_ses
     return Staff(id=user.id, username=user.username, role=user.role)
 
 
-def require_role(*roles: str):  # type: ignore[no-untyped-def]
+def require_role(*roles: str) -> Callable[[Staff], Awaitable[Staff]]:
     async def check(staff: Staff = Depends(current_staff)) -> Staff:
         if staff.role not in roles:
             raise Problem(403, "Your role does not allow this.")
