@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from starlette.middleware.sessions import SessionMiddleware
 
 from kontakt import __version__
+from kontakt.booking.qmatic_api import router as qmatic_router
 from kontakt.channels.webchat import router as webchat_router
 from kontakt.clock import Clock
 from kontakt.config import Settings
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(webchat_router)
     app.include_router(users_router)
     app.include_router(knowledge_admin)
+    app.include_router(qmatic_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> Response:

@@ -46,6 +46,35 @@ class Settings(BaseSettings):
     # from a browser, for when the widget is embedded on a portal served from elsewhere.
     cors_origins: str = ""
 
+    # --- booking ---
+    # Minutes a slot stays held while the resident fills in their details.
+    booking_hold_minutes: int = 10
+    # Earliest bookable slot, in minutes from now (a visit cannot start while the resident
+    # is still on the way).
+    booking_min_notice_minutes: int = 60
+    # Optional API key for the Qmatic-compatible public API (header X-Api-Key); empty = open.
+    qmatic_api_key: str = ""
+    # Base URL of the public URLs written into confirmations (ICS links, e-mails).
+    public_url: str = "http://127.0.0.1:8000"
+
+    # --- notifications ---
+    # Outgoing mail server for visit confirmations; empty = no e-mail is ever sent.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # STARTTLS upgrades a plain connection (port 587); smtp_ssl is TLS from the start (465).
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    # Must be an address the mail server may send as, or confirmations bounce as spoofed.
+    smtp_sender: str = "kontakt@localhost"
+    # "" = no SMS; "smsapi" = SMSAPI.pl. Off by default because every message costs money.
+    sms_gateway: str = ""
+    sms_url: str = "https://api.smsapi.pl"
+    sms_token: str = ""
+    # Sender name registered with the gateway; empty = the gateway's default.
+    sms_sender: str = ""
+
     def rate_limit(self) -> tuple[int, float]:
         count, _, window = self.chat_rate_limit.partition("/")
         return int(count), float(window or 60)

@@ -19,6 +19,10 @@ def _holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("PL", years=year).keys())
 
 
+def is_public_holiday(day: date) -> bool:
+    return day in _holidays(day.year)
+
+
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 

@@ -1,5 +1,6 @@
 """Imports every table module so that ``metadata`` is complete (for Alembic and tests)."""
 
+from kontakt.booking.models import Closure, Reservation, Service, Unit
 from kontakt.conversations.models import Conversation
 from kontakt.db import Base
 from kontakt.events import EventRow
@@ -13,10 +14,14 @@ __all__ = [
     "Article",
     "ArticleText",
     "ArticleVersion",
+    "Closure",
     "Conversation",
     "EventRow",
     "OrgUnit",
+    "Reservation",
+    "Service",
     "Topic",
+    "Unit",
     "User",
     "metadata",
 ]

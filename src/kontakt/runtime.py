@@ -25,6 +25,7 @@ from kontakt.topics.train import latest as latest_model
 from kontakt.topics.train import load as load_model
 
 if TYPE_CHECKING:
+    from kontakt.booking.service import Bookings
     from kontakt.dialogue.context import DialogueContext
 
 
@@ -144,6 +145,15 @@ class Runtime:
             phone=self.settings.contact_phone,
             topics=self.chat.topic_model(),
         )
+
+    def bookings(self, session: AsyncSession) -> Bookings:
+        from kontakt.booking.service import BookingRules, Bookings
+
+        rules = BookingRules(
+            hold_minutes=self.settings.booking_hold_minutes,
+            min_notice_minutes=self.settings.booking_min_notice_minutes,
+        )
+        return Bookings(session, self.clock, rules)
 
     async def ensure_migrated(self) -> None:
         async with self.engine.connect() as conn:
