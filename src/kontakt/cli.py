@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from kontakt.booking.cli import booking_app
 from kontakt.cli_support import fail, out
 from kontakt.config import Settings
 from kontakt.dialogue.cli import ask
@@ -20,6 +21,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(users_app, name="users")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
+app.add_typer(booking_app, name="booking")
 app.command("ask")(ask)
 app.command("train")(train_command)
 app.command("classify")(classify_command)

@@ -29,6 +29,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def run(work: Callable[[Runtime], Awaitable[T]], *, migrated: bool = True) -> T:
     """Build a runtime, run ``work`` and dispose of it; expected errors become one line."""
+    from kontakt.booking.service import BookingError
     from kontakt.knowledge.content import ContentError
     from kontakt.knowledge.service import KnowledgeError
     from kontakt.runtime import NotMigrated
@@ -45,7 +46,7 @@ def run(work: Callable[[Runtime], Awaitable[T]], *, migrated: bool = True) -> T:
 
     try:
         return asyncio.run(main())
-    except (ContentError, KnowledgeError, UserError, NotMigrated, CliError) as exc:
+    except (ContentError, KnowledgeError, UserError, NotMigrated, CliError, BookingError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))

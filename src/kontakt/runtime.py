@@ -25,6 +25,7 @@ from kontakt.topics.train import latest as latest_model
 from kontakt.topics.train import load as load_model
 
 if TYPE_CHECKING:
+    from kontakt.booking.notify import Notifier
     from kontakt.booking.service import Bookings
     from kontakt.dialogue.context import DialogueContext
 
@@ -105,6 +106,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     chat: ChatServices
+    _notifier: Notifier | None = None
 
     @classmethod
     def build(
@@ -154,6 +156,16 @@ class Runtime:
             min_notice_minutes=self.settings.booking_min_notice_minutes,
         )
         return Bookings(session, self.clock, rules)
+
+    def notifier(self) -> Notifier:
+        """E-mail and SMS senders as configured (none by default), built once."""
+        if self._notifier is None:
+            from kontakt.booking.notify import notifier_from_settings
+
+            self._notifier = notifier_from_settings(
+                self.settings, Translations("notices"), self.clock
+            )
+        return self._notifier
 
     async def ensure_migrated(self) -> None:
         async with self.engine.connect() as conn:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from kontakt.app import create_app
@@ -14,6 +17,38 @@ from kontakt.knowledge.content import load_content
 from kontakt.knowledge.service import import_content
 from kontakt.runtime import Runtime
 from tests.conftest import CONTENT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# --- a real SMTP server ------------------------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
 
 HOURS = {
     "mon": ["08:00-16:00"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kontakt.booking.customer import InvalidCustomer, validate_customer
+from kontakt.booking.delivery import send_notice
 from kontakt.booking.models import Reservation, Service, Unit
 from kontakt.booking.service import BookingError, Bookings
 from kontakt.runtime import Runtime
@@ -43,14 +45,20 @@ def _check_key(
         raise Problem(401, "a valid X-Api-Key header is required")
 
 
-async def bookings(
-    runtime: Runtime = Depends(get_runtime), _key: None = Depends(_check_key)
-) -> AsyncIterator[Bookings]:
+@asynccontextmanager
+async def _transaction(runtime: Runtime) -> AsyncIterator[Bookings]:
     try:
         async with runtime.transaction() as session:
             yield runtime.bookings(session)
     except BookingError as exc:
         raise Problem(exc.status, exc.detail, extra={"code": exc.code}) from exc
+
+
+async def bookings(
+    runtime: Runtime = Depends(get_runtime), _key: None = Depends(_check_key)
+) -> AsyncIterator[Bookings]:
+    async with _transaction(runtime) as b:
+        yield b
 
 
 def _lang(request: Request) -> str:
@@ -301,14 +309,21 @@ async def _confirm(b: Bookings, public_id: str, body: ConfirmIn, lang: str) -> d
     return await appointment_json(b, confirmed, lang)
 
 
-@router.post("/branches/appointments/{public_id}/confirm")
+@router.post("/branches/appointments/{public_id}/confirm", dependencies=[Depends(_check_key)])
 async def confirm(
-    public_id: str, body: ConfirmIn, request: Request, b: Bookings = Depends(bookings)
+    public_id: str, body: ConfirmIn, request: Request, runtime: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
-    return await _confirm(b, public_id, body, _lang(request))
+    async with _transaction(runtime) as b:
+        result = await _confirm(b, public_id, body, _lang(request))
+    # Only after the commit: a booking that rolled back must never be announced.
+    await send_notice(runtime, public_id, "confirmed")
+    return result
 
 
-@router.post("/branches/{branch}/services/{service}/dates/{day}/times/{hhmm}/book")
+@router.post(
+    "/branches/{branch}/services/{service}/dates/{day}/times/{hhmm}/book",
+    dependencies=[Depends(_check_key)],
+)
 async def book(
     branch: str,
     service: str,
@@ -316,12 +331,15 @@ async def book(
     hhmm: str,
     body: ConfirmIn,
     request: Request,
-    b: Bookings = Depends(bookings),
+    runtime: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Reserve and confirm in one call (Qmatic clients fall back to it when a hold expired)."""
-    start = await _start(b, branch, service, day, hhmm)
-    held = await b.hold(branch, service, start, channel="api", language=_lang(request))
-    return await _confirm(b, held.public_id, body, _lang(request))
+    async with _transaction(runtime) as b:
+        start = await _start(b, branch, service, day, hhmm)
+        held = await b.hold(branch, service, start, channel="api", language=_lang(request))
+        result = await _confirm(b, held.public_id, body, _lang(request))
+    await send_notice(runtime, held.public_id, "confirmed")
+    return result
 
 
 @router.get("/appointments/{public_id}")
@@ -332,10 +350,14 @@ async def appointment(
     return {"appointment": await appointment_json(b, found, _lang(request))}
 
 
-@router.delete("/appointments/{public_id}", status_code=204)
-async def delete_appointment(public_id: str, b: Bookings = Depends(bookings)) -> Response:
-    found = await b.by_public_id(public_id)
-    if found.status not in ("held", "confirmed"):
-        raise Problem(404, "no such active appointment", extra={"code": "ERROR_NOT_FOUND"})
-    await b.cancel(found, channel="api", reason="resident")
+@router.delete("/appointments/{public_id}", status_code=204, dependencies=[Depends(_check_key)])
+async def delete_appointment(public_id: str, runtime: Runtime = Depends(get_runtime)) -> Response:
+    async with _transaction(runtime) as b:
+        found = await b.by_public_id(public_id)
+        if found.status not in ("held", "confirmed"):
+            raise Problem(404, "no such active appointment", extra={"code": "ERROR_NOT_FOUND"})
+        was = found.status
+        await b.cancel(found, channel="api", reason="resident")
+    if was == "confirmed":
+        await send_notice(runtime, public_id, "cancelled")
     return Response(status_code=204)

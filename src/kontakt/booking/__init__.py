@@ -1,0 +1,1 @@
+"""Booking engine: units, services, slots, reservations and visit notifications."""
