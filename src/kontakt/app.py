@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from kontakt import __version__
 from kontakt.booking.qmatic_api import router as qmatic_router
+from kontakt.booking.routes import router as booking_router
 from kontakt.channels.webchat import router as webchat_router
 from kontakt.clock import Clock
 from kontakt.config import Settings
@@ -83,6 +84,7 @@ def create_app(
     app.include_router(users_router)
     app.include_router(knowledge_admin)
     app.include_router(qmatic_router)
+    app.include_router(booking_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> Response:

@@ -20,6 +20,7 @@ from kontakt.knowledge.embedder import Embedder, make_embedder
 from kontakt.knowledge.index_store import IndexHolder
 from kontakt.nlu.language import LanguageDetector
 from kontakt.nlu.normalize import Normalizer
+from kontakt.nlu.when import WhenParser
 from kontakt.topics.train import NoModel, TrainedModel
 from kontakt.topics.train import latest as latest_model
 from kontakt.topics.train import load as load_model
@@ -44,6 +45,7 @@ class ChatServices:
     bot_texts: Translations
     widget_texts: Translations
     index: IndexHolder
+    when_parser: WhenParser
     models_dir: Path | None = None
     _topic_model: TrainedModel | None = None
     _topic_loaded: bool = False
@@ -75,6 +77,7 @@ class ChatServices:
             bot_texts=Translations("kontakt"),
             widget_texts=Translations("widget"),
             index=IndexHolder(sessions, embedder, normalizer),
+            when_parser=WhenParser(),
             models_dir=models_dir,
         )
 
@@ -90,6 +93,10 @@ class ChatServices:
             self.detector.detect("коли вивозять сміття")
             self.normalizer.lemmas(self.normalizer.restore_polish("gdzie oddac smieci"), "pl")
             self.normalizer.lemmas("де отримати песель", "uk")
+            # Duckling loads its grammars on first use (about a second).
+            from datetime import UTC, datetime
+
+            self.when_parser.parse("w przyszły czwartek o 10", "pl", datetime.now(UTC))
 
         await asyncio.to_thread(_load)
 
@@ -135,6 +142,7 @@ class Runtime:
             yield session
 
     async def dialogue(self, session: AsyncSession) -> DialogueContext:
+        from kontakt.booking.backend import LocalBackend
         from kontakt.dialogue.context import DialogueContext
 
         return DialogueContext(
@@ -146,6 +154,8 @@ class Runtime:
             texts=self.chat.bot_texts,
             phone=self.settings.contact_phone,
             topics=self.chat.topic_model(),
+            booking=LocalBackend(self.bookings(session)),
+            when_parser=self.chat.when_parser,
         )
 
     def bookings(self, session: AsyncSession) -> Bookings:

@@ -192,6 +192,37 @@ def test_whole_flow_by_keyboard_alone(page: Page) -> None:
     expect(page.locator(LAUNCHER)).to_be_focused()
 
 
+def test_booking_a_visit_by_keyboard_and_buttons(page: Page) -> None:
+    """Any day of the year: the nearest free times are offered, whatever today is."""
+    open_widget(page)
+    offer = ask(page, "chcę umówić wizytę na odbiór dowodu osobistego")
+    expect(offer.locator(".kw-suggestion")).to_have_count(3)
+    expect(offer).to_contain_text("Wybierz:")
+
+    first = offer.locator(".kw-suggestion").first
+    first.focus()
+    before = page.locator(BOT).count()
+    page.keyboard.press("Enter")
+    expect(page.locator(BOT)).to_have_count(before + 1, timeout=ANSWER_TIMEOUT)
+    confirm = page.locator(BOT).last
+    expect(confirm).to_contain_text("Libelta")
+
+    confirm.get_by_role("button", name="Tak").click()
+    expect(page.locator(BOT)).to_have_count(before + 2, timeout=ANSWER_TIMEOUT)
+    ask(page, "Anna Nowak")
+    booked = ask(page, "601 234 567")
+
+    reply = conversation(page)["turns"][-1]["reply"]
+    assert reply["type"] == "booked", reply
+    expect(booked.locator(".kw-text")).to_contain_text(reply["code"])
+    calendar = booked.locator("a.kw-calendar")
+    expect(calendar).to_have_text("Dodaj do kalendarza")
+    response = page.request.get(calendar.get_attribute("href") or "")
+    assert response.ok
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in response.text()
+
+
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
 def test_markup_typed_by_a_resident_is_shown_as_text(
     page: Page, dialogs: Dialogs, payload: str

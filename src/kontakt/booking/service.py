@@ -212,23 +212,28 @@ class Bookings:
             raise NotBookable("this time is not a bookable slot of this unit and service")
         await self._expire_slot(unit.id, service.id, start)
         end = start + timedelta(minutes=service.duration_min)
-        for _attempt in range(2):
-            for seat in range(service.capacity):
-                values: dict[str, Any] = {
+        base: dict[str, Any] = {
+            "unit_id": unit.id,
+            "service_id": service.id,
+            "start": start,
+            "end": end,
+            "status": "held",
+            "hold_expires_at": now + timedelta(minutes=self.rules.hold_minutes),
+            "channel": channel,
+            "language": language,
+            "conversation_id": conversation_id,
+            "created_at": now,
+        }
+        for seat in range(service.capacity):
+            # A refused insert means the seat is taken, or (rarely, in a table of millions of
+            # visits) that the random code already exists: then retry with a new code.
+            for _clash in range(5):
+                values = {
+                    **base,
                     "id": uuid.uuid4(),
                     "public_id": uuid.uuid4().hex,
                     "code": new_code(),
-                    "unit_id": unit.id,
-                    "service_id": service.id,
-                    "start": start,
-                    "end": end,
                     "seat": seat,
-                    "status": "held",
-                    "hold_expires_at": now + timedelta(minutes=self.rules.hold_minutes),
-                    "channel": channel,
-                    "language": language,
-                    "conversation_id": conversation_id,
-                    "created_at": now,
                 }
                 if await self._insert_if_free(values):
                     reservation = await self.by_public_id(values["public_id"])
@@ -241,12 +246,19 @@ class Bookings:
                         conversation_id=conversation_id,
                     )
                     return reservation
-            # Every seat refused: either really full, or (astronomically rarely) a code clash.
-            if (await self.taken(unit.id, service.id, start, end)).get(
-                start, 0
-            ) >= service.capacity:
-                break
+                if await self._seat_taken(unit.id, service.id, start, seat):
+                    break
         raise SlotTaken("this slot has just been taken; choose another time")
+
+    async def _seat_taken(self, unit_id: str, service_id: str, start: datetime, seat: int) -> bool:
+        stmt = select(Reservation.id).where(
+            Reservation.unit_id == unit_id,
+            Reservation.service_id == service_id,
+            Reservation.start == start,
+            Reservation.seat == seat,
+            Reservation.status.in_(LIVE),
+        )
+        return (await self.session.execute(stmt)).first() is not None
 
     async def _insert_if_free(self, values: dict[str, Any]) -> bool:
         dialect = self.session.get_bind().dialect.name

@@ -27,7 +27,9 @@ class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(..., description="What the resident typed (1-2000 characters).")
     choice: str | None = Field(
-        None, max_length=80, description="Article id of a 'did you mean' button, if clicked."
+        None,
+        max_length=80,
+        description="The article_id of a clicked button (an article or an offered option).",
     )
     client_id: str | None = Field(
         None,
@@ -57,8 +59,9 @@ class Citation(BaseModel):
 
 
 class Suggestion(BaseModel):
-    article_id: str
+    article_id: str = Field(description="The article id, or the option value to send back.")
     label: str
+    kind: Literal["article", "option"] = "article"
 
 
 class Action(BaseModel):
@@ -84,6 +87,15 @@ class OutcomeOut(BaseModel):
     ask_feedback: bool = False
     score: float | None = None
     queue: str | None = None
+    # Set on "booked" outcomes (a visit booked, moved or cancelled).
+    code: str | None = None
+    public_id: str | None = None
+    service: str | None = None
+    unit: str | None = None
+    address: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    ics_url: str | None = None
 
 
 class TurnOut(BaseModel):

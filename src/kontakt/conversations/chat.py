@@ -77,7 +77,15 @@ async def send(
                 return previous
         ctx = await runtime.dialogue(session)
         outcome = await handle_turn(ctx, conv, text, choice=choice, client_id=client_id)
-        return to_json(outcome)
+        data = to_json(outcome)
+    if data["type"] == "booked":
+        # After the commit: a visit is announced only once it is really stored.
+        from kontakt.booking.delivery import send_notice
+        from kontakt.booking.notices import NoticeKind
+
+        kinds: dict[str, NoticeKind] = {"rescheduled": "rescheduled", "cancelled": "cancelled"}
+        await send_notice(runtime, data["public_id"], kinds.get(data["reason"], "confirmed"))
+    return data
 
 
 async def _reply_to(

@@ -66,3 +66,13 @@ class TopicTagged(Event):
     topic: str
     confidence: float
     source: str
+
+
+@event_type
+@dataclass(frozen=True)
+class FlowStateChanged(Event):
+    """The state of a multi-turn flow (e.g. booking) after a turn; ``state`` None = finished."""
+
+    kind: ClassVar[str] = "flow_state_changed"
+    flow: str
+    state: dict[str, Any] | None = None

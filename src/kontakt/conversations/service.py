@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,7 @@ from kontakt.conversations.events import (
     BotReplied,
     ConversationStarted,
     FeedbackGiven,
+    FlowStateChanged,
     LanguageChosen,
     MessageReceived,
 )
@@ -45,6 +47,8 @@ class ConversationState:
     no_match_streak: int = 0
     turns: list[Turn] = field(default_factory=list)
     feedback: dict[str, bool] = field(default_factory=dict)
+    # Active multi-turn flows by name (e.g. "booking"): their last recorded state.
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 async def open_conversation(
@@ -103,6 +107,11 @@ def fold(rows: list[EventRow]) -> ConversationState:
             state.no_match_streak = state.no_match_streak + 1 if reply.reason == "no_match" else 0
         elif row.kind == FeedbackGiven.kind:
             state.feedback[p["article_id"]] = p["helpful"]
+        elif row.kind == FlowStateChanged.kind:
+            if p.get("state") is None:
+                state.flows.pop(p["flow"], None)
+            else:
+                state.flows[p["flow"]] = p["state"]
     return state
 
 

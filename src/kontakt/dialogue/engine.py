@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+from typing import Any
 
-from kontakt.conversations.events import BotReplied, MessageReceived, TopicTagged
+from kontakt.booking.service import BookingError
+from kontakt.conversations.events import (
+    BotReplied,
+    FlowStateChanged,
+    MessageReceived,
+    TopicTagged,
+)
 from kontakt.conversations.models import Conversation
 from kontakt.conversations.service import ConversationState, load_state
 from kontakt.dialogue import replies, smalltalk
 from kontakt.dialogue.context import DialogueContext
+from kontakt.dialogue.flows import booking as booking_flow
+from kontakt.dialogue.flows import booking_texts
+from kontakt.dialogue.flows.booking_state import FLOW as BOOKING_FLOW
+from kontakt.dialogue.flows.booking_state import BookingDraft
 from kontakt.dialogue.outcome import Action, Answer, Ask, End, Outcome
 from kontakt.dialogue.policy import decide
 from kontakt.dialogue.render import to_json
@@ -25,6 +37,7 @@ from kontakt.nlu.language import SUPPORTED, DetectedLang
 from kontakt.topics.classifier import TopicPrediction
 from kontakt.topics.policy import decide_topic
 
+log = logging.getLogger("kontakt.dialogue")
 MAX_TEXT = 2000
 GREETING = (
     "Hello! I am the virtual assistant of the City of Poznań. Ask me about city matters, for "
@@ -58,9 +71,20 @@ async def handle_turn(
     )
 
     query = ""
-    outcome: Outcome
+    outcome: Outcome | None = None
     chosen = ctx.index.by_id(choice) if choice else None
-    if chosen is not None:
+    booking_state = state.flows.get(BOOKING_FLOW)
+    resume = ""
+    if (
+        chosen is None
+        and ctx.booking is not None
+        and not smalltalk.HUMAN.search(text)
+        and (booking_state is not None or booking_flow.wants_booking(text, lang, choice))
+    ):
+        outcome, resume = await _booking_turn(ctx, conversation, booking_state, text, lang, choice)
+    if outcome is not None:
+        pass
+    elif chosen is not None:
         outcome = _answer(ctx, chosen, lang, reason="choice", score=None)
         query = state.last_query or text
     elif smalltalk.HUMAN.search(text):
@@ -107,12 +131,55 @@ async def handle_turn(
                 conversation_id=conversation.id,
             )
 
+    if resume and isinstance(outcome, Answer | Ask):
+        # A question in the middle of a booking: answer it, then pick the booking up again.
+        outcome = dataclasses.replace(outcome, text=f"{outcome.text}\n\n{resume}")
     if detected == "ru" and isinstance(outcome, Answer | Ask):
         outcome = _with_russian_note(ctx, outcome)
     await _record_reply(ctx, conversation, outcome, query)
     conversation.language = lang
     conversation.last_activity_at = now
     return outcome
+
+
+async def _booking_turn(
+    ctx: DialogueContext,
+    conversation: Conversation,
+    saved: dict[str, Any] | None,
+    text: str,
+    lang: str,
+    choice: str | None,
+) -> tuple[Outcome | None, str]:
+    """Run the booking flow; returns its reply, or None and the question to resume with when
+    the message was a question of its own for the knowledge base."""
+    assert ctx.booking is not None
+    draft = BookingDraft.from_json(saved) if saved else booking_flow.start(text, lang, choice)
+    turn = booking_flow.Turn(
+        ctx, ctx.booking, conversation.id, conversation.channel, text, lang, choice, draft
+    )
+    outcome: Outcome | None
+    try:
+        outcome, after = await booking_flow.step(turn)
+    except BookingError:
+        log.warning("booking backend error in conversation %s", conversation.id, exc_info=True)
+        outcome, after = booking_texts.unavailable(turn), None
+    state = after.to_json() if after is not None else None
+    if state != saved:
+        await record(
+            ctx.session,
+            FlowStateChanged(flow=BOOKING_FLOW, state=state),
+            at=ctx.clock.now(),
+            conversation_id=conversation.id,
+        )
+    resume = ""
+    if outcome is None and after is not None:
+        turn.draft = after
+        resume = (
+            ctx.texts.gettext(lang, "Back to your booking:")
+            + " "
+            + booking_flow.resume_prompt(turn)
+        )
+    return outcome, resume
 
 
 async def _search(

@@ -16,10 +16,14 @@ class Citation:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A "did you mean" button: choosing it answers that article directly."""
+    """A button. ``kind="article"``: a "did you mean" article, answered directly when chosen.
+    ``kind="option"``: one of the choices a flow offered (a service, an office, a time);
+    ``article_id`` then carries the option's value, which the client sends back as ``choice``.
+    """
 
     article_id: str
     label: str
+    kind: str = "article"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,26 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class Booked:
+    """A visit was booked, moved or cancelled (``reason``: booked | rescheduled | cancelled)."""
+
+    text: str
+    language: str
+    reason: str
+    code: str
+    public_id: str
+    service: str
+    unit: str
+    address: str
+    start: str  # ISO 8601, UTC
+    end: str
+    ics_url: str = ""
+    topic: str | None = None
+    actions: tuple[Action, ...] = ()
+    type: str = field(default="booked", init=False)
+
+
+@dataclass(frozen=True)
 class End:
     text: str
     language: str
@@ -78,4 +102,4 @@ class End:
     type: str = field(default="end", init=False)
 
 
-Outcome = Answer | Ask | Transfer | End
+Outcome = Answer | Ask | Transfer | Booked | End

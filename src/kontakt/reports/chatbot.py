@@ -50,7 +50,7 @@ def _quarter(at: datetime) -> str:
     return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """Local calendar days, inclusive of ``end``."""
     return (
         datetime.combine(start, time(0), WARSAW),
@@ -65,7 +65,7 @@ def _normal(text: str) -> str:
 async def chatbot_report(
     session: AsyncSession, start: date, end: date, *, top: int = 10
 ) -> ChatbotReport:
-    lo, hi = _bounds(start, end)
+    lo, hi = day_bounds(start, end)
     kinds = [ConversationStarted.kind, MessageReceived.kind, BotReplied.kind, FeedbackGiven.kind]
     rows = (
         await session.scalars(

@@ -7,6 +7,7 @@ from datetime import date
 import typer
 
 from kontakt.cli_support import out, run
+from kontakt.reports.bookings import BookingReport, booking_report
 from kontakt.reports.chatbot import ChatbotReport, chatbot_report
 from kontakt.runtime import Runtime
 
@@ -55,3 +56,33 @@ def report_chatbot(
     out.print("unanswered questions (improve the knowledge base with these):")
     for text, n in r.unanswered_questions:
         out.print(f"  {n:6}  {text}", markup=False)
+
+
+@report_app.command("bookings")
+def report_bookings(
+    start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD (Warsaw time)."),
+    end: str = typer.Option(..., "--to", help="Last day, inclusive."),
+) -> None:
+    """Visits booked, moved and cancelled, by channel, unit and service."""
+    first, last = _date(start, "--from"), _date(end, "--to")
+    if last < first:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+
+    async def work(rt: Runtime) -> BookingReport:
+        async with rt.transaction() as session:
+            return await booking_report(session, first, last)
+
+    r = run(work)
+    out.print(f"Booked visits {r.start} – {r.end}")
+    out.print(
+        f"booked: {r.booked}  moved: {r.moved}  cancelled: {r.cancelled}  "
+        f"holds expired: {r.holds_expired}"
+    )
+    for title, counts in (
+        ("by channel", r.by_channel),
+        ("by unit", r.by_unit),
+        ("by service", r.by_service),
+    ):
+        out.print(title + ":")
+        for key, n in counts.items():
+            out.print(f"  {n:6}  {key}", markup=False)

@@ -38,13 +38,16 @@
     thanks: "Thank you for your feedback.",
     source: "Source:",
     didYouMean: "Did you mean:",
+    choose: "Choose:",
+    calendar: "Add to calendar",
     writing: "The assistant is writing\u2026",
     failed: "The message could not be sent. Please try again.",
     tooMany: "Too many messages. Please wait a moment.",
     tooLong: "The message is too long (at most {max} characters).",
     hello: "Hello! Ask me about city matters in Polish, Ukrainian or English.",
     notice:
-      "The assistant answers from the city's knowledge base. Do not type personal data such as PESEL.",
+      "The assistant answers from the city's knowledge base. Do not type personal data such as " +
+      "PESEL; to book a visit it asks only for your name and phone number.",
     human: "To talk to a consultant, call the city helpline: {phone}.",
     moreOptions: "More options",
   };
@@ -421,6 +424,17 @@
 
     if (o.note) msg.appendChild(inReplyLang(el("p", "kw-note", o.note)));
 
+    // A booked visit: its calendar file, served by the same kontakt as the API.
+    var ics = typeof o.ics_url === "string" ? o.ics_url : "";
+    if (o.type === "booked" && /^\/api\/v1\/bookings\/[0-9a-f]{32}\.ics$/.test(ics)) {
+      var cal = i18nText(el("a", "kw-btn kw-calendar"), T.calendar);
+      cal.href = new URL(ics.replace("/api/v1/", ""), API).href;
+      cal.setAttribute("download", "");
+      var calLine = el("p", "kw-source");
+      calLine.appendChild(cal);
+      msg.appendChild(calLine);
+    }
+
     (o.citations || []).forEach(function (c) {
       if (!c || !c.title) return;
       var line = el("p", "kw-source");
@@ -442,7 +456,9 @@
       return s && s.label && s.article_id;
     });
     if (suggestions.length) {
-      var sg = group(T.didYouMean);
+      // Options a flow offers (a service, an office, a time) are not "did you mean" guesses.
+      var options = suggestions.every(function (s) { return s.kind === "option"; });
+      var sg = group(options ? T.choose : T.didYouMean);
       suggestions.forEach(function (s) {
         sg.appendChild(
           inReplyLang(
@@ -488,6 +504,12 @@
                 m.appendChild(callLink);
               }
               input.focus();
+            }))
+          );
+        } else if (a.kind === "choice") {
+          ag.appendChild(
+            inReplyLang(button(a.label, "kw-action-choice", function () {
+              send(String(a.label), String(a.value));
             }))
           );
         } else if (a.kind === "rephrase") {
