@@ -152,3 +152,30 @@ def test_eval_faq_rejects_a_malformed_dataset(tmp_path: Path) -> None:
         2,
         f"error: {bad}:1: 'lang' must be one of pl, uk, en, ru",
     )
+
+
+def test_booking_catalog_commands(tmp_path: Path, content_copy: Path) -> None:
+    db = tmp_path / "k.db"
+    kontakt("db", "upgrade", db=db, cwd=tmp_path)
+    kontakt("kb", "import", "--skip-vectors", str(content_copy), db=db, cwd=tmp_path)
+    check = kontakt("booking", "check", str(content_copy), db=db, cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("ok: 8 units, 12 services")
+    imported = kontakt("booking", "import", str(content_copy), db=db, cwd=tmp_path)
+    assert imported.stdout.strip() == "imported 8 units and 12 services"
+    closed = kontakt("booking", "close", "wsoiuk-libelta", "2026-12-31", db=db, cwd=tmp_path)
+    assert closed.returncode == 0, closed.stderr
+    listed = kontakt("booking", "closures", db=db, cwd=tmp_path)
+    assert "2026-12-31  wsoiuk-libelta" in listed.stdout
+    unknown = kontakt("booking", "close", "nowhere", "2026-12-31", db=db, cwd=tmp_path)
+    assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: no unit 'nowhere'")
+
+    services = content_copy / "services.yaml"
+    services.write_text(
+        services.read_text(encoding="utf-8").replace("capacity: 4", "capacity: 0", 1),
+        encoding="utf-8",
+    )
+    bad = kontakt("booking", "check", str(content_copy), db=db, cwd=tmp_path)
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert "services.yaml: field 'services.0.capacity'" in bad.stderr
