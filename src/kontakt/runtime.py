@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,13 +90,15 @@ class ChatServices:
         await asyncio.to_thread(self.topic_model)
 
         def _load() -> None:
+            from kontakt.hours import status
+
+            self.detector.warm_up()
+            status(datetime.now(UTC))  # loads the public-holiday tables
             self.detector.detect("dzien dobry, jak sie zameldowac")
             self.detector.detect("коли вивозять сміття")
             self.normalizer.lemmas(self.normalizer.restore_polish("gdzie oddac smieci"), "pl")
             self.normalizer.lemmas("де отримати песель", "uk")
-            # Duckling loads its grammars on first use (about a second).
-            from datetime import UTC, datetime
-
+            # Duckling loads its grammars on first use.
             self.when_parser.parse("w przyszły czwartek o 10", "pl", datetime.now(UTC))
 
         await asyncio.to_thread(_load)

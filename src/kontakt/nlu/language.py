@@ -41,10 +41,19 @@ class LanguageDetector:
                 if self._detector is None:
                     from lingua import Language, LanguageDetectorBuilder
 
-                    self._detector = LanguageDetectorBuilder.from_languages(
-                        Language.POLISH, Language.UKRAINIAN, Language.ENGLISH, Language.RUSSIAN
-                    ).build()
+                    # Preloaded: lazy loading made the first ambiguous message of each
+                    # language wait half a second.
+                    self._detector = (
+                        LanguageDetectorBuilder.from_languages(
+                            Language.POLISH, Language.UKRAINIAN, Language.ENGLISH, Language.RUSSIAN
+                        )
+                        .with_preloaded_language_models()
+                        .build()
+                    )
         return self._detector
+
+    def warm_up(self) -> None:
+        self._lingua()
 
     def detect(self, text: str, fallback: DetectedLang = "pl") -> Detection:
         letters = _LETTERS.findall(text)
