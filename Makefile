@@ -21,6 +21,7 @@ run: install
 	$(BIN)/kontakt db upgrade
 	$(BIN)/kontakt kb import content/
 	$(BIN)/kontakt booking import content/
+	$(BIN)/kontakt desk import content/
 	@ls var/models/topics-*/meta.json >/dev/null 2>&1 || $(BIN)/kontakt train
 	$(BIN)/kontakt serve --host $(HOST) --port $(PORT)
 

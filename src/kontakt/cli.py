@@ -11,6 +11,7 @@ from kontakt.dialogue.cli import ask
 from kontakt.evaluation.cli import eval_app
 from kontakt.knowledge.cli import kb_app
 from kontakt.reports.cli import report_app
+from kontakt.routing.cli import desk_app
 from kontakt.topics.cli import classify_command, train_command
 from kontakt.users.cli import users_app
 
@@ -22,6 +23,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
 app.add_typer(booking_app, name="booking")
+app.add_typer(desk_app, name="desk")
 app.command("ask")(ask)
 app.command("train")(train_command)
 app.command("classify")(classify_command)

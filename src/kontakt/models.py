@@ -5,12 +5,14 @@ from kontakt.conversations.models import Conversation
 from kontakt.db import Base
 from kontakt.events import EventRow
 from kontakt.knowledge.models import Article, ArticleText, ArticleVersion
+from kontakt.routing.models import Agent, Queue, QueueEntry
 from kontakt.topics.models import OrgUnit, Topic
 from kontakt.users.models import User
 
 metadata = Base.metadata
 
 __all__ = [
+    "Agent",
     "Article",
     "ArticleText",
     "ArticleVersion",
@@ -18,6 +20,8 @@ __all__ = [
     "Conversation",
     "EventRow",
     "OrgUnit",
+    "Queue",
+    "QueueEntry",
     "Reservation",
     "Service",
     "Topic",

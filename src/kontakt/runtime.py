@@ -147,6 +147,7 @@ class Runtime:
     async def dialogue(self, session: AsyncSession) -> DialogueContext:
         from kontakt.booking.backend import LocalBackend
         from kontakt.dialogue.context import DialogueContext
+        from kontakt.routing.service import Desk
 
         return DialogueContext(
             session=session,
@@ -159,6 +160,7 @@ class Runtime:
             topics=self.chat.topic_model(),
             booking=LocalBackend(self.bookings(session)),
             when_parser=self.chat.when_parser,
+            desk=Desk(session, self.clock),
         )
 
     def bookings(self, session: AsyncSession) -> Bookings:

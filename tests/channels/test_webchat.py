@@ -105,15 +105,26 @@ async def test_no_match_is_honest_and_gives_the_phone(chat_client: httpx.AsyncCl
     assert {a["kind"] for a in reply["actions"]} == {"call", "human"}
 
 
-async def test_asking_for_a_human_gives_phone_and_hours(
+async def test_asking_for_a_human_when_closed_offers_a_callback(
     chat_client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))  # a Saturday
     cid = await start(chat_client)
     reply = await say(chat_client, cid, "chcę rozmawiać z konsultantem")
-    assert reply["reason"] == "handoff"
+    assert reply["reason"] == "callback_phone"
     assert "61 646 33 44" in reply["text"]
     assert "poniedziałek 30.11, 07:30" in reply["text"]
+    wrong = await say(chat_client, cid, "123")
+    assert wrong["reason"] == "callback_phone"
+    done = await say(chat_client, cid, "proszę dzwonić na 601 234 567 po 10")
+    assert done["reason"] == "callback_registered"
+    assert "+48601234567" in done["text"]
+    # Asking again, even in a new conversation, never queues the same phone twice.
+    other = await start(chat_client)
+    await say(chat_client, other, "chcę rozmawiać z człowiekiem")
+    again = await say(chat_client, other, "601-234-567")
+    assert again["reason"] == "callback_registered"
+    assert "+48601234567" not in again["text"]
 
 
 async def test_office_hours_while_open(chat_client: httpx.AsyncClient) -> None:

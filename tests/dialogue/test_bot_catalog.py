@@ -23,7 +23,8 @@ BOOKING_TEXTS = DIALOGUE / "flows" / "booking_texts.py"
 # Callables whose second positional argument is a msgid: t(turn, msgid), say.t(t, msgid),
 # say.ask(t, msgid, reason), _miss(t, reason), say.reprompt(t, reason),
 # ctx.texts.gettext(lang, msgid).
-MSGID_CALLS = {"t", "ask", "_miss", "reprompt", "gettext"}
+# and handoff's _t(ctx, lang, msgid), whose msgid is the third argument.
+MSGID_CALLS = {"t": 1, "ask": 1, "_miss": 1, "reprompt": 1, "gettext": 1, "_t": 2}
 CONSTANTS = {"CODE_PROMPT", "DIGITS_PROMPT"}
 
 
@@ -73,8 +74,9 @@ class _Extractor(ast.NodeVisitor):
     visit_AsyncFunctionDef = _function
 
     def visit_Call(self, node: ast.Call) -> None:
-        if _callee(node.func) in MSGID_CALLS and len(node.args) >= 2:
-            arg = node.args[1]
+        position = MSGID_CALLS.get(_callee(node.func) or "")
+        if position is not None and len(node.args) > position:
+            arg = node.args[position]
             literal = _literal(arg)
             if literal is not None:
                 self.msgids.add(literal)

@@ -87,6 +87,8 @@ class OutcomeOut(BaseModel):
     ask_feedback: bool = False
     score: float | None = None
     queue: str | None = None
+    position: int | None = None
+    wait_s: float | None = None
     # Set on "booked" outcomes (a visit booked, moved or cancelled).
     code: str | None = None
     public_id: str | None = None
@@ -114,6 +116,19 @@ class ConversationOut(BaseModel):
     topic: str | None
     started_at: datetime
     turns: list[TurnOut]
+
+
+class AgentMessage(BaseModel):
+    id: int
+    at: datetime
+    name: str
+    text: str
+
+
+class UpdatesOut(BaseModel):
+    owner: Literal["bot", "queue", "agent"]
+    messages: list[AgentMessage]
+    last: int
 
 
 class LanguageIn(BaseModel):

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -18,6 +18,7 @@ from kontakt.channels.schemas import (
     LanguageIn,
     MessageIn,
     OutcomeOut,
+    UpdatesOut,
 )
 from kontakt.conversations import chat
 from kontakt.runtime import Runtime
@@ -123,6 +124,20 @@ async def post_feedback(
     """'Was this helpful?' for an answer the conversation was given."""
     await _call(chat.feedback(runtime, conversation_id, body.article_id, body.helpful))
     return Response(status_code=204)
+
+
+@router.get(
+    "/conversations/{conversation_id}/updates",
+    response_model=UpdatesOut,
+    responses=PROBLEM_RESPONSES,
+)
+async def conversation_updates(
+    conversation_id: uuid.UUID,
+    after: int = Query(0, ge=0, description="The last message id the client has."),
+    runtime: Runtime = Depends(get_runtime),
+) -> Any:
+    """Consultants' messages since ``after`` (the widget polls while a human has the chat)."""
+    return await _call(chat.updates(runtime, conversation_id, after))
 
 
 @router.get("/i18n/widget/{lang}", tags=["widget"])

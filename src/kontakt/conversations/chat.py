@@ -170,3 +170,38 @@ async def feedback(
             at=runtime.clock.now(),
             conversation_id=conv.id,
         )
+
+
+async def updates(runtime: Runtime, conversation_id: uuid.UUID, after: int) -> dict[str, Any]:
+    """What consultants wrote since event ``after``, and who owns the conversation now.
+
+    The widget polls this while a human has the conversation; reading the event log (not a
+    per-process queue) means no reply is lost whichever worker the poll reaches.
+    """
+    from kontakt.routing.events import AgentReplied
+
+    async with runtime.transaction() as session:
+        try:
+            conv = await get_conversation(session, conversation_id)
+        except ConversationNotFound as exc:
+            raise ChatError(404, "no such conversation") from exc
+        rows = (
+            await session.scalars(
+                select(EventRow)
+                .where(
+                    EventRow.conversation_id == conversation_id,
+                    EventRow.kind == AgentReplied.kind,
+                    EventRow.id > after,
+                )
+                .order_by(EventRow.id)
+                .limit(100)
+            )
+        ).all()
+    return {
+        "owner": conv.owner.split(":", 1)[0],
+        "messages": [
+            {"id": r.id, "at": r.at, "name": r.payload["agent"], "text": r.payload["text"]}
+            for r in rows
+        ],
+        "last": rows[-1].id if rows else after,
+    }

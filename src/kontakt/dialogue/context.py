@@ -14,6 +14,7 @@ from kontakt.knowledge.search import SearchIndex
 from kontakt.nlu.language import LanguageDetector
 from kontakt.nlu.normalize import Normalizer
 from kontakt.nlu.when import WhenParser
+from kontakt.routing.service import Desk
 from kontakt.topics.train import TrainedModel
 
 
@@ -31,3 +32,5 @@ class DialogueContext:
     # The booking system the booking flow uses; None turns the flow off.
     booking: BookingBackend | None = None
     when_parser: WhenParser = field(default_factory=WhenParser)
+    # The brokers' desk for handoffs; None: residents are given the phone number instead.
+    desk: Desk | None = None

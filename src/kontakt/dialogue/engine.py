@@ -25,7 +25,7 @@ from kontakt.conversations.service import ConversationState, load_state
 from kontakt.dialogue import replies, smalltalk
 from kontakt.dialogue.context import DialogueContext
 from kontakt.dialogue.flows import booking as booking_flow
-from kontakt.dialogue.flows import booking_texts
+from kontakt.dialogue.flows import booking_texts, handoff
 from kontakt.dialogue.flows.booking_state import FLOW as BOOKING_FLOW
 from kontakt.dialogue.flows.booking_state import BookingDraft
 from kontakt.dialogue.outcome import Action, Answer, Ask, End, Outcome
@@ -70,13 +70,25 @@ async def handle_turn(
         conversation_id=conversation.id,
     )
 
+    if conversation.owner != "bot" and ctx.desk is not None:
+        silent = await handoff.while_human_owns(ctx, conversation, text, lang)
+        if silent.reason != "with_agent":  # the agent answers; the bot records nothing
+            await _record_reply(ctx, conversation, silent, "")
+        conversation.last_activity_at = now
+        return silent
+
     query = ""
     outcome: Outcome | None = None
     chosen = ctx.index.by_id(choice) if choice else None
+    callback_state = state.flows.get(handoff.CALLBACK_FLOW)
+    if callback_state is not None and ctx.desk is not None:
+        outcome, after = await handoff.callback_turn(ctx, conversation, text, lang, choice)
+        await _flow_state(ctx, conversation, handoff.CALLBACK_FLOW, callback_state, after)
     booking_state = state.flows.get(BOOKING_FLOW)
     resume = ""
     if (
-        chosen is None
+        outcome is None
+        and chosen is None
         and ctx.booking is not None
         and not smalltalk.HUMAN.search(text)
         and (booking_state is not None or booking_flow.wants_booking(text, lang, choice))
@@ -84,6 +96,9 @@ async def handle_turn(
         outcome, resume = await _booking_turn(ctx, conversation, booking_state, text, lang, choice)
     if outcome is not None:
         pass
+    elif smalltalk.HUMAN.search(text) and ctx.desk is not None:
+        outcome, after = await handoff.request_human(ctx, conversation, lang)
+        await _flow_state(ctx, conversation, handoff.CALLBACK_FLOW, callback_state, after)
     elif chosen is not None:
         outcome = _answer(ctx, chosen, lang, reason="choice", score=None)
         query = state.last_query or text
@@ -163,14 +178,9 @@ async def _booking_turn(
     except BookingError:
         log.warning("booking backend error in conversation %s", conversation.id, exc_info=True)
         outcome, after = booking_texts.unavailable(turn), None
-    state = after.to_json() if after is not None else None
-    if state != saved:
-        await record(
-            ctx.session,
-            FlowStateChanged(flow=BOOKING_FLOW, state=state),
-            at=ctx.clock.now(),
-            conversation_id=conversation.id,
-        )
+    await _flow_state(
+        ctx, conversation, BOOKING_FLOW, saved, after.to_json() if after is not None else None
+    )
     resume = ""
     if outcome is None and after is not None:
         turn.draft = after
@@ -180,6 +190,22 @@ async def _booking_turn(
             + booking_flow.resume_prompt(turn)
         )
     return outcome, resume
+
+
+async def _flow_state(
+    ctx: DialogueContext,
+    conversation: Conversation,
+    flow: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    if after != before:
+        await record(
+            ctx.session,
+            FlowStateChanged(flow=flow, state=after),
+            at=ctx.clock.now(),
+            conversation_id=conversation.id,
+        )
 
 
 async def _search(

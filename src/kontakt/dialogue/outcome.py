@@ -69,8 +69,10 @@ class Transfer:
     text: str
     language: str
     queue: str
-    reason: str
+    reason: str  # queued | with_agent | transfer (voice: to the queue's SIP address)
     topic: str | None = None
+    position: int | None = None  # place in line
+    wait_s: float | None = None  # estimated wait
     type: str = field(default="transfer", init=False)
 
 

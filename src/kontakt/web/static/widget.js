@@ -21,6 +21,7 @@
   var MAX = 2000;
   var STORE = "kontakt.widget.v1";
 
+  var POLL_MS = 3000; // how often to ask for a consultant's messages
   var T = {
     title: "Chat with the City of Poznań",
     open: "Open the chat",
@@ -39,6 +40,7 @@
     source: "Source:",
     didYouMean: "Did you mean:",
     choose: "Choose:",
+    consultant: "Consultant",
     calendar: "Add to calendar",
     writing: "The assistant is writing\u2026",
     failed: "The message could not be sent. Please try again.",
@@ -408,7 +410,55 @@
     return null;
   }
 
+  // --- a consultant's messages: polled while a human has the conversation -----------------
+
+  var polling = null;
+
+  function addAgent(m) {
+    var msg = el("div", "kw-msg kw-agent");
+    var p = el("p", "kw-text");
+    p.appendChild(speaker(T.consultant));
+    var name = el("span", "kw-agent-name", String(m.name || ""));
+    p.appendChild(name);
+    p.appendChild(document.createTextNode(": " + String(m.text || "")));
+    msg.appendChild(p);
+    log.appendChild(msg);
+    scrollTo(msg);
+  }
+
+  function stopPolling() {
+    if (polling) window.clearInterval(polling);
+    polling = null;
+  }
+
+  function poll() {
+    if (!conversation) return stopPolling();
+    var after = Number(load().agentLast || 0);
+    api("GET", "conversations/" + conversation.id + "/updates?after=" + after).then(
+      function (u) {
+        if (!u) return;
+        var last = Number(load().agentLast || 0);
+        (u.messages || []).forEach(function (m) {
+          if (Number(m.id) > last) addAgent(m); // a slow earlier poll must not repeat one
+        });
+        save({ agentLast: Math.max(last, Number(u.last || 0)) });
+        if (u.owner === "bot") stopPolling();
+      },
+      function (err) {
+        if (err.status === 404) stopPolling();
+      }
+    );
+  }
+
+  function startPolling() {
+    if (polling) return;
+    polling = window.setInterval(poll, POLL_MS);
+    poll();
+  }
+
   function addBot(o, restored) {
+    if (o.type === "transfer") startPolling();
+    if (o.type === "transfer" && !o.text) return null; // a consultant has the conversation
     var msg = el("div", "kw-msg kw-bot");
     // Content is in the reply's language; the widget's own strings are in the UI language.
     var replyLang = pickLang(o.language);
@@ -567,6 +617,10 @@
   // --- conversation ------------------------------------------------------------------------
 
   function setConversation(conv) {
+    if (!conv || !conversation || conv.id !== conversation.id) {
+      stopPolling();
+      save({ agentLast: 0 });
+    }
     conversation = conv;
     if (conv) host.setAttribute("data-conversation-id", conv.id);
     else host.removeAttribute("data-conversation-id");
