@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # from a browser, for when the widget is embedded on a portal served from elsewhere.
     cors_origins: str = ""
 
+    # Redis (redis://127.0.0.1:6379/0) carries live desk updates between workers; empty: one
+    # process only.
+    redis_url: str = ""
+
     # --- booking ---
     # Minutes a slot stays held while the resident fills in their details.
     booking_hold_minutes: int = 10

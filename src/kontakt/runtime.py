@@ -19,6 +19,7 @@ from kontakt.db import make_engine, make_session_factory
 from kontakt.i18n import Translations
 from kontakt.knowledge.embedder import Embedder, make_embedder
 from kontakt.knowledge.index_store import IndexHolder
+from kontakt.live import Bus, make_bus
 from kontakt.nlu.language import LanguageDetector
 from kontakt.nlu.normalize import Normalizer
 from kontakt.nlu.when import WhenParser
@@ -116,6 +117,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     chat: ChatServices
+    bus: Bus
     _notifier: Notifier | None = None
 
     @classmethod
@@ -136,13 +138,20 @@ class Runtime:
             or make_embedder(settings.embedder, settings.embed_threads, settings.query_cache_size),
             settings.var_dir / "models",
         )
-        return cls(settings, engine, sessions, clock or SystemClock(), chat)
+        return cls(
+            settings, engine, sessions, clock or SystemClock(), chat, make_bus(settings.redis_url)
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back everything on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as session:
+            async with session.begin():
+                yield session
+            pending = session.info.pop("announce", [])
+        # Only after the commit: a woken reader must find the change in the database.
+        for topic, message in pending:
+            await self.bus.publish(topic, message)
 
     async def dialogue(self, session: AsyncSession) -> DialogueContext:
         from kontakt.booking.backend import LocalBackend
@@ -189,4 +198,5 @@ class Runtime:
             raise NotMigrated()
 
     async def close(self) -> None:
+        await self.bus.close()
         await self.engine.dispose()

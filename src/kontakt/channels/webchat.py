@@ -134,10 +134,11 @@ async def post_feedback(
 async def conversation_updates(
     conversation_id: uuid.UUID,
     after: int = Query(0, ge=0, description="The last message id the client has."),
+    wait: float = Query(0, ge=0, le=25, description="Seconds to hold an empty answer back."),
     runtime: Runtime = Depends(get_runtime),
 ) -> Any:
-    """Consultants' messages since ``after`` (the widget polls while a human has the chat)."""
-    return await _call(chat.updates(runtime, conversation_id, after))
+    """Consultants' messages since ``after`` (the widget long-polls while a human has it)."""
+    return await _call(chat.updates(runtime, conversation_id, after, wait))
 
 
 @router.get("/i18n/widget/{lang}", tags=["widget"])

@@ -172,12 +172,24 @@ async def feedback(
         )
 
 
-async def updates(runtime: Runtime, conversation_id: uuid.UUID, after: int) -> dict[str, Any]:
+async def updates(
+    runtime: Runtime, conversation_id: uuid.UUID, after: int, wait: float = 0.0
+) -> dict[str, Any]:
     """What consultants wrote since event ``after``, and who owns the conversation now.
 
-    The widget polls this while a human has the conversation; reading the event log (not a
-    per-process queue) means no reply is lost whichever worker the poll reaches.
+    With ``wait``, an empty answer is held back until a consultant writes (long polling), so
+    a reply reaches the resident at once. Replies are read from the event log, not from the
+    signal, so none is lost whichever worker the request reaches.
     """
+    async with runtime.bus.subscribe(f"conv:{conversation_id}") as signal:
+        found = await _updates(runtime, conversation_id, after)
+        idle = wait > 0 and not found["messages"] and found["owner"] != "bot"
+        if idle and await signal.next(wait) is not None:
+            found = await _updates(runtime, conversation_id, after)
+    return found
+
+
+async def _updates(runtime: Runtime, conversation_id: uuid.UUID, after: int) -> dict[str, Any]:
     from kontakt.routing.events import AgentReplied
 
     async with runtime.transaction() as session:

@@ -8,10 +8,11 @@ Staff log in with the cookie session; every POST also needs the session's CSRF t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,7 @@ from kontakt.routing import views
 from kontakt.routing.models import Agent, QueueEntry
 from kontakt.routing.service import Desk, DeskError
 from kontakt.runtime import Runtime
+from kontakt.users.models import User
 from kontakt.web.deps import (
     Staff,
     check_csrf,
@@ -81,6 +83,42 @@ async def _call(work: Any) -> Any:
 async def _entry(desk: Desk, entry_id: uuid.UUID) -> QueueEntry:
     found: QueueEntry = await _call(desk.entry(entry_id))
     return found
+
+
+@router.websocket("/ws")
+async def desk_ws(websocket: WebSocket) -> None:
+    """Sends {"kind": "changed"} whenever the queues or a contact change, on any worker; the
+    desk then re-reads what it shows. Staff only (the login cookie)."""
+    runtime: Runtime = websocket.app.state.runtime
+    user_id = websocket.session.get("user_id") if "session" in websocket.scope else None
+    async with runtime.transaction() as session:
+        user = await session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active or user.role not in ("agent", "supervisor", "admin"):
+        await websocket.close(code=4401)
+        return
+    await websocket.accept()
+    async with runtime.bus.subscribe("desk") as signal:
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while True:
+                waiting = asyncio.create_task(signal.next(15))
+                await asyncio.wait({waiting, receiver}, return_when=asyncio.FIRST_COMPLETED)
+                if receiver.done():  # the desk went away
+                    waiting.cancel()
+                    break
+                kind = "changed" if waiting.result() is not None else "ping"
+                await websocket.send_json({"kind": kind})
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            receiver.cancel()
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the desk sends, to notice when it goes away."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await websocket.receive_text()
 
 
 @router.get("/me")

@@ -18,6 +18,7 @@ from kontakt.clock import Clock
 from kontakt.conversations.models import Conversation
 from kontakt.events import record
 from kontakt.hours import status as office_status
+from kontakt.live import announce
 from kontakt.routing.acd import AgentView, EntryView, estimated_wait_s, next_agent, qualified
 from kontakt.routing.events import (
     AgentReplied,
@@ -137,6 +138,7 @@ class Desk:
         await self._offered(entry, reason)
         await self.session.flush()
         await self.offer(entry)
+        announce(self.session, "desk")
         return entry
 
     async def _offered(self, entry: QueueEntry, reason: str) -> None:
@@ -202,6 +204,7 @@ class Desk:
             conversation_id=conversation_id,
         )
         await self._offered(entry, "callback")
+        announce(self.session, "desk")
         return entry, True
 
     async def abandon(self, conversation: Conversation) -> None:
@@ -212,6 +215,7 @@ class Desk:
         now = self.clock.now()
         entry.status, entry.ended_at = "abandoned", now
         conversation.owner = "bot"
+        announce(self.session, "desk")
         await record(
             self.session,
             ContactAbandoned(str(entry.id), entry.queue_id, _seconds(now - entry.ready_at)),
@@ -251,6 +255,7 @@ class Desk:
         agent.state, agent.state_since = state, now
         if state == "available":
             agent.idle_since = now
+        announce(self.session, "desk")
         await record(self.session, AgentStateChanged(str(agent.user_id), state, previous), at=now)
 
     async def accept(self, entry_id: uuid.UUID, agent: Agent) -> QueueEntry:
@@ -300,6 +305,8 @@ class Desk:
             at=self.clock.now(),
             conversation_id=entry.conversation_id,
         )
+        announce(self.session, f"conv:{entry.conversation_id}")
+        announce(self.session, "desk")
 
     async def transfer(
         self, entry: QueueEntry, agent: Agent, to_queue: str, note: str
@@ -326,6 +333,7 @@ class Desk:
             callback_when=entry.callback_when, note=note[:2000],
         )  # fmt: skip
         self.session.add(moved)
+        announce(self.session, "desk")
         if entry.conversation_id is not None:
             conversation = await self.session.get(Conversation, entry.conversation_id)
             if conversation is not None:
@@ -372,6 +380,7 @@ class Desk:
             conversation = await self.session.get(Conversation, entry.conversation_id)
             if conversation is not None:
                 conversation.owner = "bot"
+            announce(self.session, f"conv:{entry.conversation_id}")
         await record(
             self.session,
             ContactCompleted(

@@ -11,6 +11,7 @@ from kontakt.dialogue import replies
 from kontakt.dialogue.context import DialogueContext
 from kontakt.dialogue.outcome import Action, Answer, Ask, Outcome, Transfer
 from kontakt.hours import status as office_status
+from kontakt.live import announce
 from kontakt.nlu import choices
 from kontakt.routing.service import DeskError
 
@@ -134,6 +135,7 @@ async def while_human_owns(
             )  # fmt: skip
         conversation.owner = "bot"
         return Answer(_t(ctx, lang, "All right. Can I help with anything else?"), lang, "smalltalk")
+    announce(ctx.session, "desk")  # the agent's transcript shows the new message at once
     return Transfer("", lang, "", "with_agent")
 
 

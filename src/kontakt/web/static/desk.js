@@ -208,6 +208,19 @@
     }).catch(fail);
   });
 
+  // Live: the server says when something changed; a slow poll covers a lost connection.
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(scheme + window.location.host + API + "/ws");
+    ws.onmessage = function (ev) {
+      try {
+        if (JSON.parse(ev.data).kind === "changed") refresh();
+      } catch (e) { /* not ours */ }
+    };
+    ws.onclose = function () { window.setTimeout(connect, 3000); };
+  }
+
   refresh();
-  window.setInterval(refresh, 2000);
+  connect();
+  window.setInterval(refresh, 10000);
 })();

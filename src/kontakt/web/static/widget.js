@@ -21,7 +21,7 @@
   var MAX = 2000;
   var STORE = "kontakt.widget.v1";
 
-  var POLL_MS = 3000; // how often to ask for a consultant's messages
+  var POLL_MS = 3000; // the pause before asking again after a failed poll
   var T = {
     title: "Chat with the City of Poznań",
     open: "Open the chat",
@@ -427,33 +427,35 @@
   }
 
   function stopPolling() {
-    if (polling) window.clearInterval(polling);
     polling = null;
   }
 
-  function poll() {
-    if (!conversation) return stopPolling();
+  // Long polling: the server holds the request until a consultant writes (or 20 s pass).
+  function poll(token) {
+    if (polling !== token || !conversation) return;
     var after = Number(load().agentLast || 0);
-    api("GET", "conversations/" + conversation.id + "/updates?after=" + after).then(
+    api("GET", "conversations/" + conversation.id + "/updates?wait=20&after=" + after).then(
       function (u) {
-        if (!u) return;
+        if (polling !== token) return;
         var last = Number(load().agentLast || 0);
-        (u.messages || []).forEach(function (m) {
-          if (Number(m.id) > last) addAgent(m); // a slow earlier poll must not repeat one
+        ((u && u.messages) || []).forEach(function (m) {
+          if (Number(m.id) > last) addAgent(m); // never show one twice
         });
-        save({ agentLast: Math.max(last, Number(u.last || 0)) });
-        if (u.owner === "bot") stopPolling();
+        save({ agentLast: Math.max(last, Number((u && u.last) || 0)) });
+        if (u && u.owner === "bot") stopPolling();
+        else poll(token);
       },
       function (err) {
-        if (err.status === 404) stopPolling();
+        if (err.status === 404) return stopPolling();
+        window.setTimeout(function () { poll(token); }, POLL_MS);
       }
     );
   }
 
   function startPolling() {
     if (polling) return;
-    polling = window.setInterval(poll, POLL_MS);
-    poll();
+    polling = {};
+    poll(polling);
   }
 
   function addBot(o, restored) {
