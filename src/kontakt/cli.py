@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from kontakt.booking.cli import booking_app
-from kontakt.cli_support import fail, out
+from kontakt.cli_support import err_console, fail, out
 from kontakt.config import Settings
 from kontakt.dialogue.cli import ask
 from kontakt.evaluation.cli import eval_app
@@ -71,4 +71,15 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    try:
+        app(standalone_mode=True)
+    except ValidationError as exc:
+        # A bad KONTAKT_* variable: name it in one line instead of a traceback.
+        err = exc.errors()[0]
+        name = "KONTAKT_" + "_".join(str(p) for p in err["loc"]).upper()
+        err_console.print(
+            f"error: {name}: {str(err['msg']).removeprefix('Value error, ')}", markup=False
+        )
+        raise SystemExit(2) from None

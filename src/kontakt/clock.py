@@ -30,3 +30,16 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self._at = at
+
+
+class ShiftedClock:
+    """Real time, moved to start at a chosen instant: demos, training and load tests run "on
+    a Wednesday at 10:00" whatever day it is, with time passing normally."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_VAR = Path("var")
@@ -20,6 +21,9 @@ class Settings(BaseSettings):
         default=f"sqlite+aiosqlite:///{DEFAULT_VAR / 'kontakt.db'}",
         description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
     )
+    # Database connections kept per worker (and as many again on demand): PostgreSQL's
+    # max_connections must cover workers × 3 × this.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
     content_dir: Path = Path("content")
     var_dir: Path = DEFAULT_VAR
     # Signs session cookies. A fixed default would let anyone forge an admin session, so an
@@ -46,6 +50,9 @@ class Settings(BaseSettings):
     # from a browser, for when the widget is embedded on a portal served from elsewhere.
     cors_origins: str = ""
 
+    # Start the clock at this instant (ISO 8601 with offset) and let it run: for demos, staff
+    # training and load tests outside office hours. Empty: the real time.
+    clock_start: str = ""
     # Redis (redis://127.0.0.1:6379/0) carries live desk updates between workers; empty: one
     # process only.
     redis_url: str = ""
@@ -78,6 +85,18 @@ class Settings(BaseSettings):
     sms_token: str = ""
     # Sender name registered with the gateway; empty = the gateway's default.
     sms_sender: str = ""
+
+    @field_validator("clock_start")
+    @classmethod
+    def _clock_start(cls, value: str) -> str:
+        if value:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError as exc:
+                raise ValueError("use ISO 8601, e.g. 2026-11-25T10:00+01:00") from exc
+            if parsed.tzinfo is None:
+                raise ValueError("give the UTC offset too, e.g. 2026-11-25T10:00+01:00")
+        return value
 
     def rate_limit(self) -> tuple[int, float]:
         count, _, window = self.chat_rate_limit.partition("/")

@@ -62,8 +62,8 @@ class Base(DeclarativeBase):
     }
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": echo}
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    kwargs: dict[str, Any] = {"echo": echo, "pool_size": pool_size, "max_overflow": pool_size * 2}
     if url.startswith("sqlite"):
         # SQLite serialises writers; a generous busy timeout turns lock contention into waiting
         # rather than "database is locked" errors under several workers.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from kontakt.clock import Clock, SystemClock
+from kontakt.clock import Clock, ShiftedClock, SystemClock
 from kontakt.config import Settings
 from kontakt.db import make_engine, make_session_factory
 from kontakt.i18n import Translations
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kontakt.booking.notify import Notifier
     from kontakt.booking.service import Bookings
     from kontakt.dialogue.context import DialogueContext
+    from kontakt.knowledge.search import SearchIndex
 
 
 @dataclass
@@ -130,7 +131,7 @@ class Runtime:
             path = url.split(":///", 1)[1] if ":///" in url else ""
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size=settings.db_pool_size)
         sessions = make_session_factory(engine)
         chat = ChatServices.build(
             sessions,
@@ -138,6 +139,8 @@ class Runtime:
             or make_embedder(settings.embedder, settings.embed_threads, settings.query_cache_size),
             settings.var_dir / "models",
         )
+        if clock is None and settings.clock_start:
+            clock = ShiftedClock(datetime.fromisoformat(settings.clock_start))
         return cls(
             settings, engine, sessions, clock or SystemClock(), chat, make_bus(settings.redis_url)
         )
@@ -153,7 +156,9 @@ class Runtime:
         for topic, message in pending:
             await self.bus.publish(topic, message)
 
-    async def dialogue(self, session: AsyncSession) -> DialogueContext:
+    async def dialogue(
+        self, session: AsyncSession, index: SearchIndex | None = None
+    ) -> DialogueContext:
         from kontakt.booking.backend import LocalBackend
         from kontakt.dialogue.context import DialogueContext
         from kontakt.routing.service import Desk
@@ -161,7 +166,7 @@ class Runtime:
         return DialogueContext(
             session=session,
             clock=self.clock,
-            index=await self.chat.index.get(),
+            index=index or await self.chat.index.get(),
             detector=self.chat.detector,
             normalizer=self.chat.normalizer,
             texts=self.chat.bot_texts,

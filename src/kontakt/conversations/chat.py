@@ -69,13 +69,15 @@ async def send(
     client_id: str | None = None,
 ) -> dict[str, Any]:
     """Handle one message in one transaction; a retried ``client_id`` returns the stored reply."""
+    # Before the transaction: refreshing the index may need a connection of its own.
+    index = await runtime.chat.index.get()
     async with runtime.transaction() as session:
         conv = await _conversation(session, conversation_id)
         if client_id:
             previous = await _reply_to(session, conversation_id, client_id)
             if previous is not None:
                 return previous
-        ctx = await runtime.dialogue(session)
+        ctx = await runtime.dialogue(session, index)
         outcome = await handle_turn(ctx, conv, text, choice=choice, client_id=client_id)
         data = to_json(outcome)
     if data["type"] == "booked":

@@ -95,6 +95,11 @@ class IndexHolder:
         now = time.monotonic()
         if self._index is not None and now - self._checked_at < self._check_every:
             return self._index
+        if self._index is not None and self._lock.locked():
+            # Someone is already checking for a newer index: answer with the current one.
+            # Waiting here would pile up requests that each hold a database connection
+            # while the checker needs one more, and could drain the pool.
+            return self._index
         async with self._lock:
             async with self._sessions() as session:
                 gen = await generation(session)

@@ -43,7 +43,9 @@ async def agent_view(desk: Desk, agent: Agent) -> dict[str, Any]:
     }
 
 
-async def _entry_row(desk: Desk, entry: QueueEntry, agent: Agent | None) -> dict[str, Any]:
+async def _entry_row(
+    desk: Desk, entry: QueueEntry, agent: Agent | None, position: int | None = None
+) -> dict[str, Any]:
     now = desk.clock.now()
     return {
         "id": str(entry.id),
@@ -52,7 +54,7 @@ async def _entry_row(desk: Desk, entry: QueueEntry, agent: Agent | None) -> dict
         "language": entry.language,
         "topic": entry.topic,
         "waiting_s": round((now - entry.ready_at).total_seconds()),
-        "position": await desk.position(entry),
+        "position": position if position is not None else await desk.position(entry),
         "offered_to_me": agent is not None and entry.offered_to == agent.user_id,
         "callback_phone": entry.callback_phone,
         "callback_when": entry.callback_when,
@@ -61,9 +63,15 @@ async def _entry_row(desk: Desk, entry: QueueEntry, agent: Agent | None) -> dict
 
 
 async def queue_view(desk: Desk, agent: Agent) -> dict[str, Any]:
-    entries = await desk.waiting(list(agent.queues))
-    mine = [e for e in entries if e.language in agent.languages]
-    return {"entries": [await _entry_row(desk, e, agent) for e in mine]}
+    # ``waiting`` is already in line order, so a contact's position is its rank in its queue
+    # (counted before the language filter: others ahead in line still go first).
+    rank: dict[str, int] = {}
+    rows = []
+    for entry in await desk.waiting(list(agent.queues)):
+        rank[entry.queue_id] = rank.get(entry.queue_id, 0) + 1
+        if entry.language in agent.languages:
+            rows.append(await _entry_row(desk, entry, agent, rank[entry.queue_id]))
+    return {"entries": rows}
 
 
 async def contact_view(desk: Desk, entry: QueueEntry) -> dict[str, Any]:
