@@ -164,7 +164,7 @@ async def agent(base: str, name: str, stop: float, stats: Stats) -> None:
                        if t["who"] == "resident" and t["id"] not in answered
                        and "[r-" in t["text"]]  # fmt: skip
                 if not new:
-                    await asyncio.sleep(0.3)
+                    await asyncio.sleep(1.0)  # a person reads the desk about once a second
                     continue
                 for t in new:
                     answered.add(t["id"])

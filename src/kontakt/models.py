@@ -7,11 +7,12 @@ from kontakt.events import EventRow
 from kontakt.knowledge.models import Article, ArticleText, ArticleVersion
 from kontakt.routing.models import Agent, Queue, QueueEntry
 from kontakt.topics.models import OrgUnit, Topic
-from kontakt.users.models import User
+from kontakt.users.models import ApiToken, User
 
 metadata = Base.metadata
 
 __all__ = [
+    "ApiToken",
     "Agent",
     "Article",
     "ArticleText",

@@ -7,7 +7,7 @@ import typer
 from kontakt.cli_support import out, run
 from kontakt.runtime import Runtime
 from kontakt.users.models import ROLES
-from kontakt.users.service import create_user
+from kontakt.users.service import create_user, issue_token
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
 
@@ -33,3 +33,17 @@ def users_add(
 
     run(work)
     out.print(f"created {role} {username}")
+
+
+@users_app.command("token")
+def users_token(
+    username: str = typer.Argument(...),
+    name: str = typer.Option("integration", help="What the token is for (audit log)."),
+) -> None:
+    """Issue an API token (Authorization: Bearer …) that acts as this user; shown once."""
+
+    async def work(rt: Runtime) -> str:
+        async with rt.transaction() as session:
+            return await issue_token(session, username, name, actor="cli", clock=rt.clock)
+
+    out.print(run(work), markup=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.clock import Clock
 from kontakt.events import Event, event_type, record
-from kontakt.users.models import ROLES, User
+from kontakt.users.models import ROLES, ApiToken, User
 
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
@@ -95,3 +97,50 @@ async def authenticate(
         user.password_hash = _hasher.hash(password)
     await record(session, LoginSucceeded(username=username), at=clock.now())
     return user
+
+
+@event_type
+@dataclass(frozen=True)
+class TokenIssued(Event):
+    kind: ClassVar[str] = "api_token_issued"
+    username: str
+    name: str
+    actor: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(
+    session: AsyncSession, username: str, name: str, *, actor: str, clock: Clock
+) -> str:
+    """A new bearer token for ``username``; shown once, stored only as a hash."""
+    user = await session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    token = "kt_" + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name=name[:100],
+            token_hash=token_hash(token),
+            created_at=clock.now(),
+        )
+    )
+    await record(
+        session, TokenIssued(username=username, name=name[:100], actor=actor), at=clock.now()
+    )
+    return token
+
+
+async def user_for_token(session: AsyncSession, token: str) -> User | None:
+    found = await session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_hash(token), ApiToken.revoked.is_(False)
+        )
+    )
+    if found is None:
+        return None
+    user = await session.get(User, found.user_id)
+    return user if user is not None and user.active else None
