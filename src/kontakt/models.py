@@ -12,8 +12,8 @@ from kontakt.users.models import ApiToken, User
 metadata = Base.metadata
 
 __all__ = [
-    "ApiToken",
     "Agent",
+    "ApiToken",
     "Article",
     "ArticleText",
     "ArticleVersion",

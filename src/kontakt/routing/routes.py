@@ -64,7 +64,7 @@ class WrapUpIn(BaseModel):
     to_bot: bool = False
 
 
-async def _desk(
+async def desk_session(
     staff: Staff = Depends(staff_only),
     session: AsyncSession = Depends(db_session),
     runtime: Runtime = Depends(get_runtime),
@@ -122,14 +122,14 @@ async def _drain(websocket: WebSocket) -> None:
 
 
 @router.get("/me")
-async def me(request: Request, d: tuple[Desk, Agent] = Depends(_desk)) -> dict[str, Any]:
+async def me(request: Request, d: tuple[Desk, Agent] = Depends(desk_session)) -> dict[str, Any]:
     """The agent's profile and state, and the CSRF token the desk sends with every POST."""
     desk, agent = d
     return {**(await views.agent_view(desk, agent)), "csrf": csrf_token(request)}
 
 
 @router.post("/me/state", dependencies=[Depends(csrf_header)])
-async def set_state(body: StateIn, d: tuple[Desk, Agent] = Depends(_desk)) -> dict[str, Any]:
+async def set_state(body: StateIn, d: tuple[Desk, Agent] = Depends(desk_session)) -> dict[str, Any]:
     desk, agent = d
     if agent.state in ("busy", "wrap_up") and body.state != agent.state:
         raise Problem(409, "finish the current contact first")
@@ -138,14 +138,16 @@ async def set_state(body: StateIn, d: tuple[Desk, Agent] = Depends(_desk)) -> di
 
 
 @router.get("/queue")
-async def queue(d: tuple[Desk, Agent] = Depends(_desk)) -> dict[str, Any]:
+async def queue(d: tuple[Desk, Agent] = Depends(desk_session)) -> dict[str, Any]:
     desk, agent = d
     await desk.overflow()
     return await views.queue_view(desk, agent)
 
 
 @router.post("/entries/{entry_id}/accept", dependencies=[Depends(csrf_header)])
-async def accept(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(_desk)) -> dict[str, Any]:
+async def accept(
+    entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(desk_session)
+) -> dict[str, Any]:
     desk, agent = d
     if agent.state not in ("available", "busy"):
         raise Problem(409, "set yourself available to take contacts")
@@ -154,7 +156,9 @@ async def accept(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(_desk)) ->
 
 
 @router.get("/entries/{entry_id}")
-async def contact(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(_desk)) -> dict[str, Any]:
+async def contact(
+    entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(desk_session)
+) -> dict[str, Any]:
     desk, agent = d
     entry = await _entry(desk, entry_id)
     if entry.agent_id not in (None, agent.user_id) and agent.user_id != entry.agent_id:
@@ -164,7 +168,7 @@ async def contact(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(_desk)) -
 
 @router.post("/entries/{entry_id}/reply", dependencies=[Depends(csrf_header)])
 async def reply(
-    entry_id: uuid.UUID, body: ReplyIn, d: tuple[Desk, Agent] = Depends(_desk)
+    entry_id: uuid.UUID, body: ReplyIn, d: tuple[Desk, Agent] = Depends(desk_session)
 ) -> dict[str, Any]:
     desk, agent = d
     entry = await _entry(desk, entry_id)
@@ -174,7 +178,7 @@ async def reply(
 
 @router.post("/entries/{entry_id}/transfer", dependencies=[Depends(csrf_header)])
 async def transfer(
-    entry_id: uuid.UUID, body: TransferIn, d: tuple[Desk, Agent] = Depends(_desk)
+    entry_id: uuid.UUID, body: TransferIn, d: tuple[Desk, Agent] = Depends(desk_session)
 ) -> dict[str, Any]:
     desk, agent = d
     entry = await _entry(desk, entry_id)
@@ -183,7 +187,7 @@ async def transfer(
 
 
 @router.post("/entries/{entry_id}/end", dependencies=[Depends(csrf_header)])
-async def end(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(_desk)) -> dict[str, Any]:
+async def end(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(desk_session)) -> dict[str, Any]:
     desk, agent = d
     entry = await _entry(desk, entry_id)
     await _call(desk.end(entry, agent))
@@ -192,7 +196,7 @@ async def end(entry_id: uuid.UUID, d: tuple[Desk, Agent] = Depends(_desk)) -> di
 
 @router.post("/entries/{entry_id}/wrap-up", dependencies=[Depends(csrf_header)])
 async def wrap_up(
-    entry_id: uuid.UUID, body: WrapUpIn, d: tuple[Desk, Agent] = Depends(_desk)
+    entry_id: uuid.UUID, body: WrapUpIn, d: tuple[Desk, Agent] = Depends(desk_session)
 ) -> dict[str, Any]:
     desk, agent = d
     entry = await _entry(desk, entry_id)
@@ -204,7 +208,7 @@ async def wrap_up(
 async def search(
     q: str = Query(..., min_length=2, max_length=300),
     lang: str = Query("pl", pattern="^(pl|uk|en)$"),
-    _d: tuple[Desk, Agent] = Depends(_desk),
+    _d: tuple[Desk, Agent] = Depends(desk_session),
     runtime: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """The bot's own search, for the agent's knowledge-base panel ("insert answer")."""
@@ -224,7 +228,7 @@ async def search(
 @router.get("/glossary")
 async def glossary(
     q: str = Query("", max_length=100),
-    _d: tuple[Desk, Agent] = Depends(_desk),
+    _d: tuple[Desk, Agent] = Depends(desk_session),
     runtime: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     terms = views.glossary(runtime.settings.content_dir)

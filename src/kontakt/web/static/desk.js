@@ -208,6 +208,52 @@
     }).catch(fail);
   });
 
+  // --- booking a visit for the resident ------------------------------------------------------
+  var services = [];
+
+  function option(select, value, label) {
+    var o = document.createElement("option");
+    o.value = value; o.textContent = label;
+    select.appendChild(o);
+  }
+
+  function fillUnits() {
+    var s = services.filter(function (x) { return x.id === $("book-service").value; })[0];
+    $("book-unit").textContent = "";
+    (s ? s.units : []).forEach(function (u) {
+      option($("book-unit"), u.id, u.name + (u.address ? ", " + u.address : ""));
+    });
+    $("book-slot").textContent = "";
+  }
+
+  call("GET", "/booking/services").then(function (r) {
+    services = r.services;
+    services.forEach(function (s) { option($("book-service"), s.id, s.name); });
+    fillUnits();
+  }).catch(fail);
+  $("book-service").addEventListener("change", fillUnits);
+
+  $("book-find").addEventListener("click", function () {
+    call("GET", "/booking/slots?service=" + encodeURIComponent($("book-service").value) +
+         "&unit=" + encodeURIComponent($("book-unit").value)).then(function (r) {
+      $("book-slot").textContent = "";
+      r.slots.forEach(function (x) { option($("book-slot"), x.start, x.label); });
+      if (!r.slots.length) $("book-result").textContent = "Brak wolnych terminów.";
+    }).catch(fail);
+  });
+
+  $("book-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    call("POST", "/booking", {
+      service: $("book-service").value, unit: $("book-unit").value,
+      start: $("book-slot").value, name: $("book-name").value,
+      phone: $("book-phone").value, email: $("book-email").value, entry: current
+    }).then(function (v) {
+      $("book-result").textContent = "Zarezerwowano. Kod potwierdzenia: " + v.code;
+      $("reply").value = "Wizyta jest zarezerwowana. Kod potwierdzenia: " + v.code + ".";
+    }).catch(fail);
+  });
+
   // Live: the server says when something changed; a slow poll covers a lost connection.
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
