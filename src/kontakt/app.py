@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,7 +49,11 @@ def create_app(
                 await rt.chat.warm_up()
             except Exception:  # a missing table must not stop the server; /health will tell
                 log.exception("warm-up failed; the chatbot will load on first use")
+        housekeeping = asyncio.create_task(_housekeeping(rt))
         yield
+        housekeeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await housekeeping
         if own_runtime:
             await rt.close()
 
@@ -106,6 +112,21 @@ def create_app(
         return JSONResponse({"status": "ok", "version": __version__})
 
     return app
+
+
+async def _housekeeping(rt: Runtime, every_s: float = 5.0) -> None:
+    """Move contacts that waited too long to their overflow queue, every few seconds."""
+    from kontakt.routing.service import Desk
+
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            async with rt.transaction() as session:
+                await Desk(session, rt.clock).overflow()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # e.g. two workers moving the same contact: one wins, retry later
+            log.info("overflow pass skipped", exc_info=True)
 
 
 def app_from_env() -> FastAPI:

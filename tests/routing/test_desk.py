@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kontakt.clock import FixedClock
 from kontakt.events import EventRow
 from kontakt.routing.events import ContactCompleted, ContactTransferred
+from kontakt.routing.service import Desk
 from kontakt.runtime import Runtime
 from tests.routing.conftest import DESK, Staff
 
@@ -119,7 +120,12 @@ async def test_overflow_to_the_general_queue(
     cid = await new_chat(resident)
     await chat(resident, cid, "jak zameldować się w Poznaniu")
     await chat(resident, cid, "chcę rozmawiać z konsultantem")
-    clock.set(clock.now() + timedelta(seconds=121))
+    clock.set(clock.now() + timedelta(seconds=119))
+    async with chat_runtime.transaction() as session:
+        assert await Desk(session, clock).overflow() == 0  # the server runs this every 5 s
+    clock.set(clock.now() + timedelta(seconds=2))
+    async with chat_runtime.transaction() as session:
+        assert await Desk(session, clock).overflow() == 1
     line = (await staff["ala"].get("/queue"))["entries"]
     assert [e["queue"] for e in line] == ["general"]
     async with chat_runtime.transaction() as session:

@@ -140,7 +140,6 @@ async def set_state(body: StateIn, d: tuple[Desk, Agent] = Depends(desk_session)
 @router.get("/queue")
 async def queue(d: tuple[Desk, Agent] = Depends(desk_session)) -> dict[str, Any]:
     desk, agent = d
-    await desk.overflow()
     return await views.queue_view(desk, agent)
 
 

@@ -62,16 +62,16 @@ async def _entry_row(
     }
 
 
-async def queue_view(desk: Desk, agent: Agent) -> dict[str, Any]:
+async def queue_view(desk: Desk, agent: Agent, limit: int = 50) -> dict[str, Any]:
     # ``waiting`` is already in line order, so a contact's position is its rank in its queue
     # (counted before the language filter: others ahead in line still go first).
     rank: dict[str, int] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in await desk.waiting(list(agent.queues)):
         rank[entry.queue_id] = rank.get(entry.queue_id, 0) + 1
-        if entry.language in agent.languages:
+        if entry.language in agent.languages and len(rows) < limit:
             rows.append(await _entry_row(desk, entry, agent, rank[entry.queue_id]))
-    return {"entries": rows}
+    return {"entries": rows, "waiting": sum(rank.values())}
 
 
 async def contact_view(desk: Desk, entry: QueueEntry) -> dict[str, Any]:
