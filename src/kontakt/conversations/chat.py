@@ -93,16 +93,32 @@ async def send(
 async def _reply_to(
     session: Any, conversation_id: uuid.UUID, client_id: str
 ) -> dict[str, Any] | None:
-    rows = await read(
-        session, conversation_id=conversation_id, kinds=[MessageReceived.kind, BotReplied.kind]
+    """The reply already given to a message with this client id (a retried request)."""
+    asked = await session.scalar(
+        select(EventRow.id)
+        .where(
+            EventRow.conversation_id == conversation_id,
+            EventRow.kind == MessageReceived.kind,
+            EventRow.payload["client_id"].as_string() == client_id,
+        )
+        .limit(1)
     )
-    for i, row in enumerate(rows):
-        if row.kind == MessageReceived.kind and row.payload.get("client_id") == client_id:
-            for later in rows[i + 1 :]:
-                if later.kind == BotReplied.kind:
-                    outcome: dict[str, Any] = later.payload["outcome"]
-                    return outcome
-    return None
+    if asked is None:
+        return None
+    reply = await session.scalar(
+        select(EventRow.payload)
+        .where(
+            EventRow.conversation_id == conversation_id,
+            EventRow.kind == BotReplied.kind,
+            EventRow.id > asked,
+        )
+        .order_by(EventRow.id)
+        .limit(1)
+    )
+    if reply is None:
+        return None
+    outcome: dict[str, Any] = reply["outcome"]
+    return outcome
 
 
 async def transcript(runtime: Runtime, conversation_id: uuid.UUID) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.clock import Clock
@@ -19,7 +21,7 @@ from kontakt.conversations.events import (
     MessageReceived,
 )
 from kontakt.conversations.models import CHANNELS, Conversation
-from kontakt.events import EventRow, read, record
+from kontakt.events import EventRow, record
 
 
 class ConversationNotFound(Exception):
@@ -84,7 +86,13 @@ async def get_conversation(session: AsyncSession, conversation_id: uuid.UUID) ->
     return conv
 
 
-def fold(rows: list[EventRow]) -> ConversationState:
+class EventLike(Protocol):
+    kind: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+def fold(rows: Sequence[EventLike]) -> ConversationState:
     state = ConversationState()
     for row in rows:
         p = row.payload
@@ -116,4 +124,10 @@ def fold(rows: list[EventRow]) -> ConversationState:
 
 
 async def load_state(session: AsyncSession, conversation_id: uuid.UUID) -> ConversationState:
-    return fold(await read(session, conversation_id=conversation_id))
+    # Plain rows, not ORM objects: this runs on every message of every conversation.
+    rows = await session.execute(
+        select(EventRow.kind, EventRow.at, EventRow.payload)
+        .where(EventRow.conversation_id == conversation_id)
+        .order_by(EventRow.id)
+    )
+    return fold(rows.all())
