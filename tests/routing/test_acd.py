@@ -43,3 +43,25 @@ def test_ties_and_never_idle() -> None:
 def test_estimated_wait() -> None:
     assert estimated_wait_s(3, 2, 200) == 300
     assert estimated_wait_s(1, 0, 200) == 200
+
+
+async def test_queue_hours_and_holidays(chat_runtime: object) -> None:
+    from kontakt.clock import FixedClock
+    from kontakt.routing.service import Desk
+    from kontakt.runtime import Runtime
+
+    assert isinstance(chat_runtime, Runtime)
+    warsaw = "+01:00"
+    cases = [
+        ("2026-11-25T12:00", True, None),  # Wednesday noon
+        ("2026-11-25T20:00", False, "2026-11-26T07:30"),  # closing time
+        ("2026-11-28T10:00", False, "2026-11-30T07:30"),  # Saturday
+        ("2026-12-23T21:00", False, "2026-12-28T07:30"),  # Christmas Eve and Christmas closed
+    ]
+    async with chat_runtime.transaction() as session:
+        for now, open_now, next_open in cases:
+            desk = Desk(session, FixedClock(datetime.fromisoformat(now + warsaw)))
+            queue = await desk.queue_for("waste", "pl")
+            got = desk.opening(queue)
+            want = datetime.fromisoformat(next_open + warsaw) if next_open else None
+            assert got == (open_now, want), now

@@ -8,16 +8,17 @@ human owns it, the dialogue engine stays silent.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kontakt.booking.catalog import WEEKDAYS
 from kontakt.clock import Clock
 from kontakt.conversations.models import Conversation
 from kontakt.events import record
-from kontakt.hours import status as office_status
+from kontakt.hours import WARSAW, is_public_holiday
 from kontakt.live import announce
 from kontakt.routing.acd import AgentView, EntryView, estimated_wait_s, next_agent, qualified
 from kontakt.routing.events import (
@@ -69,6 +70,28 @@ class Desk:
                 return q
         # The general brokers' queue speaks every service language.
         return by_id.get(GENERAL) or queues[0]
+
+    def opening(self, queue: Queue) -> tuple[bool, datetime | None]:
+        """Whether the queue is staffed now (its hours, public holidays closed), and when it
+        opens next if not."""
+        now = self.clock.now()
+        local = now.astimezone(WARSAW)
+        for offset in range(15):
+            day = local.date() + timedelta(days=offset)
+            if is_public_holiday(day):
+                continue
+            for start, end in queue.hours.get(WEEKDAYS[day.weekday()], []):
+                opens = datetime.combine(day, time.fromisoformat(start), WARSAW)
+                closes = (
+                    datetime.combine(day + timedelta(days=1), time(0), WARSAW)
+                    if end == "24:00"
+                    else datetime.combine(day, time.fromisoformat(end), WARSAW)
+                )
+                if opens <= now < closes:
+                    return True, None
+                if now < opens:
+                    return False, opens
+        return False, None
 
     async def entry(self, entry_id: uuid.UUID) -> QueueEntry:
         found = await self.session.get(QueueEntry, entry_id, populate_existing=True)
@@ -172,8 +195,8 @@ class Desk:
         """A callback request; returns (entry, created). The same phone never queues twice."""
         queue = await self.queue_for(topic, language)
         now = self.clock.now()
-        hours = office_status(now)
-        ready = now if hours.open_now else (hours.next_open or now)
+        open_now, next_open = self.opening(queue)
+        ready = now if open_now else (next_open or now)
         values = {
             "id": uuid.uuid4(), "conversation_id": conversation_id, "kind": "callback",
             "channel": channel, "queue_id": queue.id, "language": language, "topic": topic,

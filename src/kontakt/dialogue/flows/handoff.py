@@ -10,7 +10,6 @@ from kontakt.conversations.models import Conversation
 from kontakt.dialogue import replies
 from kontakt.dialogue.context import DialogueContext
 from kontakt.dialogue.outcome import Action, Answer, Ask, Outcome, Transfer
-from kontakt.hours import status as office_status
 from kontakt.live import announce
 from kontakt.nlu import choices
 from kontakt.routing.service import DeskError
@@ -51,9 +50,10 @@ async def request_human(
     """The resident asked for a person. Returns the reply and the callback flow state."""
     if ctx.desk is None:
         return _phone_only(ctx, lang), None
-    hours = office_status(ctx.clock.now())
     try:
-        if hours.open_now:
+        queue = await ctx.desk.queue_for(conversation.topic, lang)
+        open_now, _next = ctx.desk.opening(queue)
+        if open_now:
             lead = _t(ctx, lang, "I am passing you to a consultant.")
             return await _queued(ctx, conversation, lang, lead), None
     except DeskError:
