@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -21,8 +22,9 @@ def train_command(
     """Train the topic classifier on content/ and write a versioned model under var/models/."""
     settings = Settings()
     embedder = make_embedder(settings.embedder, settings.embed_threads, 0)
+    cache = settings.var_dir / "cache" / f"{embedder.name}.npz"
     try:
-        model = train(content, embedder)
+        model = train(content, embedder, cache=cache, workers=os.cpu_count() or 1)
     except (ContentError, TrainingDataError) as exc:
         fail(str(exc))
     path = save(model, settings.var_dir / "models")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
 
+from kontakt.knowledge.batch_embed import embed_queries
 from kontakt.knowledge.embedder import Embedder
 from kontakt.topics.classifier import EngineConfig, TopicEngine
 from kontakt.topics.data import Example, data_hash, load_examples
@@ -27,6 +30,25 @@ class TrainedModel:
     engine: TopicEngine
     thresholds: TopicThresholds
     meta: dict[str, Any]
+
+
+class _VectorsGiven:
+    """Stands in for the embedder while fitting in a worker process: vectors are passed in."""
+
+    name = "given"
+    dim = 384
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError("fit with precomputed vectors")
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError("fit with precomputed vectors")
+
+
+def _fit(
+    config: EngineConfig, texts: list[str], labels: list[str], dense: np.ndarray
+) -> TopicEngine:
+    return TopicEngine(_VectorsGiven(), config).fit(texts, labels, dense=dense)
 
 
 def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
@@ -74,12 +96,19 @@ def metrics(
 
 
 def train(
-    content_dir: Path, embedder: Embedder, config: EngineConfig | None = None
+    content_dir: Path,
+    embedder: Embedder,
+    config: EngineConfig | None = None,
+    *,
+    cache: Path | None = None,
+    workers: int = 1,
 ) -> TrainedModel:
+    """``cache``: a file remembering utterance vectors between trainings; ``workers``:
+    processes embedding in parallel."""
     examples = load_examples(content_dir)
     config = config or EngineConfig()
     texts = [e.text for e in examples]
-    dense_all = np.vstack([embedder.queries(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    dense_all = embed_queries(texts, embedder, cache=cache, workers=workers)
     dense_all = dense_all * config.embedding_weight
     index = {id(e): i for i, e in enumerate(examples)}
     fit_set, held = split(examples)
@@ -87,9 +116,18 @@ def train(
     def rows(items: list[Example]) -> np.ndarray:
         return dense_all[[index[id(e)] for e in items]]
 
-    engine = TopicEngine(embedder, config).fit(
-        [e.text for e in fit_set], [e.topic for e in fit_set], dense=rows(fit_set)
-    )
+    # The held-out model (for metrics and thresholds) and the final one (from everything) are
+    # independent fits: with two cores, each gets a process of its own.
+    jobs = [
+        ([e.text for e in fit_set], [e.topic for e in fit_set], rows(fit_set)),
+        (texts, [e.topic for e in examples], dense_all),
+    ]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
+            engine, final = pool.map(_fit, [config] * 2, *zip(*jobs, strict=True))
+    else:
+        engine, final = (_fit(config, *job) for job in jobs)
+    engine.embedder = final.embedder = embedder
     report, probs = metrics(engine, held, rows(held))
     oos_probs = None
     oos_path = content_dir / "eval" / "out_of_scope.jsonl"
@@ -99,11 +137,10 @@ def train(
             for line in oos_path.read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
-        oos_dense = np.vstack([embedder.queries(oos[i : i + 64]) for i in range(0, len(oos), 64)])
+        oos_dense = embed_queries(oos, embedder, cache=cache, workers=workers)
         oos_probs = engine.probabilities(oos, oos_dense * config.embedding_weight)
     thresholds = calibrate(probs, engine.labels, [e.topic for e in held], out_of_scope=oos_probs)
-    # The artifact learns from everything; the thresholds and metrics come from the split.
-    final = TopicEngine(embedder, config).fit(texts, [e.topic for e in examples], dense=dense_all)
+    # The artifact (``final``) learns from everything; thresholds and metrics from the split.
     meta = {
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
         "data_hash": data_hash(examples),
