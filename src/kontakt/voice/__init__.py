@@ -1,0 +1,1 @@
+"""The voicebot: SIP/RTP, speech recognition and synthesis around the dialogue engine."""

@@ -1,0 +1,1 @@
+"""SIP for the voicebot: messages, dialogs and the UDP/TCP endpoint."""

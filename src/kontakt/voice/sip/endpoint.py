@@ -1,0 +1,268 @@
+"""The voicebot's SIP user agent server over UDP: answers calls and keeps their dialogs.
+
+INVITE gets 100 Trying, 180 Ringing and, after a short ring, 200 OK with our SDP answer
+(retransmitted until the ACK, as RFC 3261 asks of UDP); a re-INVITE puts the call on hold or
+takes it off; BYE and CANCEL end it; OPTIONS answers keep-alives from proxies; DTMF arrives as
+RFC 4733 events or SIP INFO. Over ``max_calls`` a new call gets 486 Busy Here. Responses go
+back to where the request came from, and Record-Route is copied, so it works behind Kamailio.
+What a call *does* (prompts, listening, transfer) is the ``on_call`` coroutine's business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import cast
+
+from kontakt.voice.dtmf import parse_sip_info
+from kontakt.voice.g711 import codec_for
+from kontakt.voice.rtp_session import RtpSession
+from kontakt.voice.sdp import AudioOffer, SdpError, build_answer, parse_offer
+from kontakt.voice.sip.message import SipError, SipMessage, param, parse, response
+
+log = logging.getLogger("kontakt.voice.sip")
+ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
+T1 = 0.5
+
+
+@dataclass
+class Call:
+    call_id: str
+    local_tag: str
+    invite: SipMessage
+    source: tuple[str, int]
+    offer: AudioOffer
+    rtp: RtpSession
+    state: str = "ringing"  # ringing | confirmed | ended
+    digits: list[str] = field(default_factory=list)
+    digit_event: asyncio.Event = field(default_factory=asyncio.Event)
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    on_hold: bool = False
+    ack: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def add_digit(self, digit: str) -> None:
+        self.digits.append(digit)
+        self.digit_event.set()
+
+
+OnCall = Callable[[Call], Awaitable[None]]
+
+
+class SipEndpoint(asyncio.DatagramProtocol):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 5060,
+        *,
+        max_calls: int = 20,
+        ring_s: float = 0.3,
+        on_call: OnCall | None = None,
+    ) -> None:
+        self.host, self.port = host, port
+        self.max_calls = max_calls
+        self.ring_s = ring_s
+        self.on_call = on_call
+        self.calls: dict[str, Call] = {}
+        self.transport: asyncio.DatagramTransport | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: self, local_addr=(self.host, self.port)
+        )
+        self.port = transport.get_extra_info("sockname")[1]
+
+    async def stop(self) -> None:
+        for call in list(self.calls.values()):
+            self._end(call)
+        for task in list(self._tasks):
+            task.cancel()
+        if self.transport is not None:
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's UDP transport is not an asyncio.DatagramTransport subclass, but quacks.
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def _send(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        if self.transport is not None:
+            self.transport.sendto(msg.to_bytes(), addr)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if data.strip() == b"":
+            return  # CRLF keep-alives
+        try:
+            msg = parse(data)
+        except SipError as exc:
+            log.info("unreadable SIP message from %s: %s", addr, exc)
+            self._bad_request(data, addr, str(exc))
+            return
+        if not msg.is_request:
+            return  # responses to our BYE/NOTIFY: nothing waits on them yet
+        handler = {
+            "INVITE": self._invite, "ACK": self._ack, "BYE": self._bye, "CANCEL": self._cancel,
+            "OPTIONS": self._options, "INFO": self._info,
+        }.get(msg.method)  # fmt: skip
+        if handler is None:
+            reply = response(msg, 501)
+            reply.add("Allow", ALLOW)
+            self._send(reply, addr)
+            return
+        try:
+            handler(msg, addr)
+        except SipError as exc:
+            self._send(response(msg, 400, reason=str(exc)[:100]), addr)
+
+    def _bad_request(self, data: bytes, addr: tuple[str, int], why: str) -> None:
+        """Answer 400 when the message is readable enough to address a response."""
+        with contextlib.suppress(SipError, UnicodeDecodeError):
+            head = data.split(b"\r\n\r\n", 1)[0].decode()
+            lines = [ln for ln in head.split("\r\n")[1:] if ":" in ln]
+            fake = SipMessage(method="X", uri="x", headers=[
+                (k.strip(), v.strip()) for k, v in (ln.split(":", 1) for ln in lines)
+            ])  # fmt: skip
+            if fake.get("Via") and fake.get("Call-ID") and fake.get("CSeq"):
+                self._send(response(fake, 400, reason=why[:100]), addr)
+
+    def _options(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        reply = response(msg, 200, to_tag=secrets.token_hex(4))
+        reply.add("Allow", ALLOW)
+        reply.add("Accept", "application/sdp")
+        self._send(reply, addr)
+
+    def _invite(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        existing = self.calls.get(msg.call_id)
+        if existing is not None:
+            if param(msg.get("To"), "tag"):
+                self._reinvite(existing, msg, addr)
+            # else: a retransmitted initial INVITE; our 100/180/200 are on their way
+            return
+        if param(msg.get("To"), "tag"):
+            self._send(response(msg, 481), addr)
+            return
+        if len(self.calls) >= self.max_calls:
+            busy = response(msg, 486, to_tag=secrets.token_hex(4))
+            busy.add("Retry-After", "30")
+            self._send(busy, addr)
+            return
+        try:
+            offer = parse_offer(msg.body)
+            pt, _ = offer.codec_pt()
+        except SdpError as exc:
+            self._send(response(msg, 488, reason=str(exc)[:100]), addr)
+            return
+        codec = codec_for(pt)
+        assert codec is not None
+        self._send(response(msg, 100), addr)
+        call = Call(msg.call_id, secrets.token_hex(6), msg, addr, offer,
+                    RtpSession(codec, offer.dtmf_pt()))  # fmt: skip
+        call.rtp.on_digit = call.add_digit
+        call.rtp.remote = (offer.address, offer.port)
+        self.calls[msg.call_id] = call
+        self._send(response(msg, 180, to_tag=call.local_tag), addr)
+        self._spawn(self._answer(call))
+
+    async def _answer(self, call: Call) -> None:
+        await asyncio.sleep(self.ring_s)
+        if call.state != "ringing":
+            return  # cancelled while ringing
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(lambda: call.rtp, local_addr=(self.host, 0))
+        ok = self._ok(call, call.invite, version=1)
+        for attempt in range(7):
+            self._send(ok, call.source)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(call.ack.wait(), min(T1 * 2**attempt, 4.0))
+                break
+            if call.state == "ended":
+                return
+        else:
+            log.info("no ACK for call %s; hanging up", call.call_id)
+            self._end(call)
+            return
+        call.state = "confirmed"
+        if self.on_call is not None:
+            self._spawn(self._run(call))
+
+    async def _run(self, call: Call) -> None:
+        assert self.on_call is not None
+        try:
+            await self.on_call(call)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("call %s failed", call.call_id)
+
+    def _ok(self, call: Call, request: SipMessage, *, version: int) -> SipMessage:
+        ok = response(request, 200, to_tag=call.local_tag)
+        ok.add("Contact", f"<sip:bot@{self.host}:{self.port}>")
+        ok.add("Allow", ALLOW)
+        ok.add("Content-Type", "application/sdp")
+        session_id = abs(hash(call.call_id)) % 10**9
+        ok.body = build_answer(
+            call.offer, address=self.host, port=call.rtp.port, session_id=session_id,
+            version=version,
+        )  # fmt: skip
+        return ok
+
+    def _reinvite(self, call: Call, msg: SipMessage, addr: tuple[str, int]) -> None:
+        try:
+            offer = parse_offer(msg.body)
+            offer.codec_pt()
+        except SdpError as exc:
+            self._send(response(msg, 488, reason=str(exc)[:100]), addr)
+            return
+        call.offer = offer
+        call.on_hold = offer.on_hold
+        call.rtp.muted = offer.on_hold
+        if not offer.on_hold:
+            call.rtp.remote = (offer.address, offer.port)
+        self._send(self._ok(call, msg, version=msg.cseq[0] + 1), addr)
+
+    def _ack(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        call = self.calls.get(msg.call_id)
+        if call is not None:
+            call.ack.set()
+
+    def _bye(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        call = self.calls.get(msg.call_id)
+        if call is None:
+            self._send(response(msg, 481), addr)
+            return
+        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+        self._end(call)
+
+    def _cancel(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        call = self.calls.get(msg.call_id)
+        if call is None or call.state != "ringing":
+            self._send(response(msg, 481), addr)
+            return
+        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+        self._send(response(call.invite, 487, to_tag=call.local_tag), call.source)
+        self._end(call)
+
+    def _info(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        call = self.calls.get(msg.call_id)
+        if call is None:
+            self._send(response(msg, 481), addr)
+            return
+        digit = parse_sip_info(msg.body.decode(errors="replace"), msg.get("Content-Type"))
+        if digit:
+            call.add_digit(digit)
+        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+
+    def _end(self, call: Call) -> None:
+        call.state = "ended"
+        call.rtp.close()
+        call.ended.set()
+        self.calls.pop(call.call_id, None)
