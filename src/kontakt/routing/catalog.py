@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.booking.catalog import WEEKDAYS, Names, parse_range
-from kontakt.knowledge import yamlfmt
-from kontakt.knowledge.content import ContentError, load_taxonomy
+from kontakt.knowledge.content import ContentError, load_taxonomy, read_yaml
 from kontakt.routing.models import Queue
 
 OFFICE_HOURS = {day: ["07:30-20:00"] for day in WEEKDAYS[:5]}
@@ -49,12 +48,7 @@ class QueueDoc(BaseModel):
 
 def load_queues(root: Path) -> list[QueueDoc]:
     path = root / "queues.yaml"
-    try:
-        raw: Any = yamlfmt.load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContentError(path, f"cannot read: {exc.strerror}") from exc
-    except Exception as exc:  # yaml errors carry multi-line context
-        raise ContentError(path, f"not valid YAML: {str(exc).splitlines()[0]}") from exc
+    raw: Any = read_yaml(path)
     if not isinstance(raw, list) or not raw:
         raise ContentError(path, "must be a list of queues")
     docs: list[QueueDoc] = []

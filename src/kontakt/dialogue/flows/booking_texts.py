@@ -196,50 +196,31 @@ async def _documents(turn: Turn) -> str:
     return article.source_url if article is not None else ""
 
 
-def no_times(turn: Turn) -> Answer:
+def _helpline(turn: Turn, lead: str, reason: str, *, hours: bool = False) -> Answer:
+    """The flow cannot go on: say why, and give the helpline (and when it is open)."""
+    parts = [lead, replies.contact_line(turn.ctx, turn.lang)]
+    if hours:
+        parts.append(replies.hours_status(turn.ctx, turn.lang))
     return Answer(
-        " ".join(
-            [
-                t(turn, "There are no free times for this matter in the booking calendar."),
-                replies.contact_line(turn.ctx, turn.lang),
-            ]
-        ),
+        " ".join(p for p in parts if p),
         turn.lang,
-        "booking_full",
+        reason,
         actions=replies.contact_actions(turn.ctx, turn.lang),
     )
+
+
+def no_times(turn: Turn) -> Answer:
+    lead = t(turn, "There are no free times for this matter in the booking calendar.")
+    return _helpline(turn, lead, "booking_full")
 
 
 def unavailable(turn: Turn) -> Answer:
-    return Answer(
-        " ".join(
-            [
-                t(turn, "Booking is not available right now."),
-                replies.contact_line(turn.ctx, turn.lang),
-            ]
-        ),
-        turn.lang,
-        "booking_unavailable",
-        actions=replies.contact_actions(turn.ctx, turn.lang),
-    )
+    return _helpline(turn, t(turn, "Booking is not available right now."), "booking_unavailable")
 
 
 def give_up(turn: Turn) -> Answer:
-    return Answer(
-        " ".join(
-            filter(
-                None,
-                [
-                    t(turn, "I am sorry, I could not complete the booking this way."),
-                    replies.contact_line(turn.ctx, turn.lang),
-                    replies.hours_status(turn.ctx, turn.lang),
-                ],
-            )
-        ),
-        turn.lang,
-        "booking_handoff",
-        actions=replies.contact_actions(turn.ctx, turn.lang),
-    )
+    lead = t(turn, "I am sorry, I could not complete the booking this way.")
+    return _helpline(turn, lead, "booking_handoff", hours=True)
 
 
 PENDING = {
