@@ -45,6 +45,7 @@ class Caller:
         self.tag = uuid.uuid4().hex[:8]
         self.cseq = 0
         self.to_tag = ""
+        self.record_route = "<sip:127.0.0.1:5999;lr>"
 
     async def open(self) -> None:
         self.sip, self.sip_in, self.port = await udp()
@@ -54,19 +55,21 @@ class Caller:
         self.sip.close()
         self.rtp.close()
 
-    def request(self, method: str, body: bytes = b"", ctype: str = "") -> None:
+    def request(self, method: str, body: bytes = b"", ctype: str = "", event: str = "") -> None:
         if method not in ("ACK", "CANCEL"):
             self.cseq += 1
         to = "<sip:bot@127.0.0.1>" + (f";tag={self.to_tag}" if self.to_tag else "")
         msg = SipMessage(method=method, uri=f"sip:bot@127.0.0.1:{self.server[1]}", headers=[
             ("Via", f"SIP/2.0/UDP 127.0.0.1:{self.port};branch=z9hG4bK{uuid.uuid4().hex[:10]}"),
-            ("Record-Route", "<sip:127.0.0.1:5999;lr>"),
+            ("Record-Route", self.record_route),
             ("From", f"<sip:caller@127.0.0.1>;tag={self.tag}"), ("To", to),
             ("Call-ID", self.call_id), ("CSeq", f"{self.cseq} {method}"),
             ("Contact", f"<sip:caller@127.0.0.1:{self.port}>"), ("Max-Forwards", "70"),
         ])  # fmt: skip
         if ctype:
             msg.add("Content-Type", ctype)
+        if event:
+            msg.add("Event", event)
         msg.body = body
         self.sip.sendto(msg.to_bytes(), self.server)
 
@@ -76,6 +79,17 @@ class Caller:
             f"m=audio {self.rtp_port} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
             f"a=rtpmap:101 telephone-event/8000\r\na={direction}\r\n"
         ).encode()
+
+    async def next_request(self, wait_s: float = 5) -> SipMessage:
+        while True:
+            msg = parse(await asyncio.wait_for(self.sip_in.queue.get(), wait_s))
+            if msg.is_request:
+                return msg
+
+    def answer(self, request: SipMessage, status: int) -> None:
+        from kontakt.voice.sip.message import response
+
+        self.sip.sendto(response(request, status).to_bytes(), self.server)
 
     async def expect(self, status: int, wait_s: float = 5) -> SipMessage:
         while True:
@@ -202,3 +216,42 @@ async def test_sipp_calls_and_hangs_up(endpoint: SipEndpoint) -> None:
     )  # fmt: skip
     assert await asyncio.wait_for(proc.wait(), 30) == 0
     assert endpoint.calls == {}
+
+
+async def test_blind_transfer_with_refer_and_notify() -> None:
+    results: list[bool] = []
+    ep = SipEndpoint("127.0.0.1", 0, ring_s=0.05)
+
+    async def transfer(call: Call) -> None:
+        results.append(await ep.transfer(call, "sip:queue-citizen@127.0.0.1:5090"))
+
+    ep.on_call = transfer
+    await ep.start()
+    caller = Caller(ep.port)
+    await caller.open()
+    try:
+        caller.record_route = f"<sip:127.0.0.1:{caller.port};lr>"  # the "proxy" is the caller
+        caller.request("INVITE", caller.sdp(), "application/sdp")
+        await caller.expect(200)
+        caller.request("ACK")
+        refer = await caller.next_request()
+        assert refer.method == "REFER"
+        assert refer.get("Refer-To") == "<sip:queue-citizen@127.0.0.1:5090>"
+        assert refer.get_all("Route") == [caller.record_route]
+        assert param(refer.get("From"), "tag") == caller.to_tag
+        caller.answer(refer, 202)
+        for frag in ("SIP/2.0 100 Trying", "SIP/2.0 200 OK"):
+            caller.request("NOTIFY", frag.encode(), "message/sipfrag;version=2.0", "refer")
+            await caller.expect(200)
+        bye = await caller.next_request()
+        assert bye.method == "BYE"
+        caller.answer(bye, 200)
+        for _ in range(50):
+            if results:
+                break
+            await asyncio.sleep(0.05)
+        assert results == [True]
+        assert ep.calls == {}
+    finally:
+        caller.close()
+        await ep.stop()

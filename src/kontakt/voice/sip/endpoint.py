@@ -22,6 +22,7 @@ from kontakt.voice.dtmf import parse_sip_info
 from kontakt.voice.g711 import codec_for
 from kontakt.voice.rtp_session import RtpSession
 from kontakt.voice.sdp import AudioOffer, SdpError, build_answer, parse_offer
+from kontakt.voice.sip.dialog import Dialog, send_and_wait
 from kontakt.voice.sip.message import SipError, SipMessage, param, parse, response
 
 log = logging.getLogger("kontakt.voice.sip")
@@ -43,6 +44,9 @@ class Call:
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     on_hold: bool = False
     ack: asyncio.Event = field(default_factory=asyncio.Event)
+    dialog: Dialog | None = None
+    # The transferee's NOTIFY reports (sipfrag status codes) while a REFER is under way.
+    transfer_reports: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
 
     def add_digit(self, digit: str) -> None:
         self.digits.append(digit)
@@ -108,10 +112,13 @@ class SipEndpoint(asyncio.DatagramProtocol):
             self._bad_request(data, addr, str(exc))
             return
         if not msg.is_request:
-            return  # responses to our BYE/NOTIFY: nothing waits on them yet
+            call = self.calls.get(msg.call_id)
+            if call is not None and call.dialog is not None:
+                call.dialog.resolve(msg)
+            return
         handler = {
             "INVITE": self._invite, "ACK": self._ack, "BYE": self._bye, "CANCEL": self._cancel,
-            "OPTIONS": self._options, "INFO": self._info,
+            "OPTIONS": self._options, "INFO": self._info, "NOTIFY": self._notify,
         }.get(msg.method)  # fmt: skip
         if handler is None:
             reply = response(msg, 501)
@@ -168,6 +175,7 @@ class SipEndpoint(asyncio.DatagramProtocol):
                     RtpSession(codec, offer.dtmf_pt()))  # fmt: skip
         call.rtp.on_digit = call.add_digit
         call.rtp.remote = (offer.address, offer.port)
+        call.dialog = Dialog.from_invite(msg, call.local_tag, addr)
         self.calls[msg.call_id] = call
         self._send(response(msg, 180, to_tag=call.local_tag), addr)
         self._spawn(self._answer(call))
@@ -260,6 +268,49 @@ class SipEndpoint(asyncio.DatagramProtocol):
         if digit:
             call.add_digit(digit)
         self._send(response(msg, 200, to_tag=call.local_tag), addr)
+
+    def _notify(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+        call = self.calls.get(msg.call_id)
+        if call is None:
+            self._send(response(msg, 481), addr)
+            return
+        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+        frag = msg.body.decode(errors="replace").strip().split("\r\n")[0].split()
+        if msg.get("Event").startswith("refer") and len(frag) >= 2 and frag[1].isdigit():
+            call.transfer_reports.put_nowait(int(frag[1]))
+
+    async def hangup(self, call: Call) -> bool:
+        """End the call from our side (BYE); True when the caller confirmed."""
+        if call.dialog is None or call.state == "ended":
+            return False
+        bye, branch = call.dialog.request("BYE", self.host, self.port)
+        reply = await send_and_wait(call.dialog, bye, branch, self._send)
+        self._end(call)
+        return reply is not None and reply.status < 300
+
+    async def transfer(self, call: Call, target: str, *, wait_s: float = 30.0) -> bool:
+        """Blind transfer (REFER, RFC 3515): True once the transferee reports 2xx, after which
+        the bot leaves the call; False leaves the caller with the bot (for another try)."""
+        if call.dialog is None or call.state != "confirmed":
+            return False
+        refer, branch = call.dialog.request("REFER", self.host, self.port)
+        refer.add("Refer-To", f"<{target}>")
+        refer.add("Referred-By", f"<sip:bot@{self.host}:{self.port}>")
+        reply = await send_and_wait(call.dialog, refer, branch, self._send)
+        if reply is None or reply.status >= 300:
+            return False
+        try:
+            async with asyncio.timeout(wait_s):
+                while True:
+                    status = await call.transfer_reports.get()
+                    if status >= 300:
+                        return False
+                    if status >= 200:
+                        break
+        except TimeoutError:
+            return False
+        await self.hangup(call)
+        return True
 
     def _end(self, call: Call) -> None:
         call.state = "ended"
