@@ -233,7 +233,7 @@ async def main() -> None:
             log = open(os.environ.get("DESK_LOAD_SERVER_LOG", os.devnull), "wb")  # noqa: SIM115, ASYNC230
             env = {**os.environ, "KONTAKT_DATABASE_URL": url, "KONTAKT_VAR_DIR": f"{tmp}/var",
                    "KONTAKT_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-                   "KONTAKT_REDIS_URL": args.redis, "KONTAKT_WARM_UP": "true",
+                   "KONTAKT_REDIS_URL": args.redis, "KONTAKT_WARM_UP": "true", "KONTAKT_SIP_PORT": "0",
                    "KONTAKT_CHAT_RATE_LIMIT": "100000/60", "KONTAKT_CLOCK_START": CLOCK_START}  # fmt: skip
             proc = subprocess.Popen(
                 [sys.executable, "-m", "kontakt", "serve", "--port", str(port),

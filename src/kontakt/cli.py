@@ -34,20 +34,41 @@ def serve(
     host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
     port: int = typer.Option(None, help="TCP port (default 8000)."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+    sip_port: int = typer.Option(
+        None, help="UDP port of the SIP endpoint (default KONTAKT_SIP_PORT or 5060; 0: off)."
+    ),
 ) -> None:
-    """Serve the web app (chat widget, APIs, admin)."""
+    """Serve the web app (chat widget, APIs, desk, admin) and the SIP endpoint beside it."""
+    import multiprocessing
+
     import uvicorn
 
     settings = Settings()
-    uvicorn.run(
-        "kontakt.app:app_from_env",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    if sip_port is not None:
+        settings = settings.model_copy(update={"sip_port": sip_port})
+    voice = None
+    if settings.sip_port:
+        from kontakt.voice.server import run as run_voice
+
+        # Its own process: SIP dialogs must stay on one process, whatever the web workers.
+        voice = multiprocessing.get_context("spawn").Process(
+            target=run_voice, args=(settings,), name="kontakt-voice", daemon=True
+        )
+        voice.start()
+    try:
+        uvicorn.run(
+            "kontakt.app:app_from_env",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
+        )
+    finally:
+        if voice is not None:
+            voice.terminate()
+            voice.join(timeout=10)
 
 
 @db_app.command("upgrade")

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     # process only.
     redis_url: str = ""
 
+    # --- voice ---
+    # The SIP endpoint `kontakt serve` runs beside the web app; port 0 turns it off.
+    sip_host: str = "127.0.0.1"
+    sip_port: int = Field(default=5060, ge=0, le=65535)
+    # Calls answered at once; one more gets 486 Busy Here.
+    sip_max_calls: int = Field(default=20, ge=1, le=1000)
+
     # --- booking ---
     # Minutes a slot stays held while the resident fills in their details.
     booking_hold_minutes: int = 10

@@ -68,6 +68,7 @@ def two_workers(
         "KONTAKT_VAR_DIR": str(settings.var_dir),
         "KONTAKT_SECRET_KEY": "two-workers-share-this",
         "KONTAKT_REDIS_URL": REDIS,
+        "KONTAKT_SIP_PORT": "0",
         "KONTAKT_WARM_UP": "false",
         "KONTAKT_CHAT_RATE_LIMIT": "1000/60",
     }

@@ -1,0 +1,64 @@
+"""A whole call on the keypad path: language, topic, and a transfer to the queue's SIP URI."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from kontakt.events import EventRow
+from kontakt.routing.models import Queue
+from kontakt.runtime import Runtime
+from kontakt.voice.keypad import CallRouted, KeypadFlow
+from kontakt.voice.sip.endpoint import SipEndpoint
+from kontakt.voice.tts import EspeakTts
+from tests.voice.test_sip_endpoint import Caller
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
+QUEUE_URI = "sip:queue-citizen@127.0.0.1:5090"
+
+
+async def test_keypad_language_topic_and_transfer(chat_runtime: Runtime, tmp_path: Path) -> None:
+    async with chat_runtime.transaction() as session:
+        await session.execute(update(Queue).where(Queue.id == "citizen").values(sip_uri=QUEUE_URI))
+    ep = SipEndpoint("127.0.0.1", 0, ring_s=0.05)
+    ep.on_call = KeypadFlow(chat_runtime, ep, EspeakTts(cache_dir=tmp_path)).handle
+    await ep.start()
+    caller = Caller(ep.port)
+    await caller.open()
+    try:
+        caller.record_route = f"<sip:127.0.0.1:{caller.port};lr>"
+        caller.request("INVITE", caller.sdp(), "application/sdp")
+        await caller.expect(200)
+        caller.request("ACK")
+        # A caller who knows the menu: Polish (1), then civic affairs (1), typed ahead.
+        for digit in ("1", "1"):
+            caller.request("INFO", f"Signal={digit}\r\nDuration=160\r\n".encode(),
+                           "application/dtmf-relay")  # fmt: skip
+            await caller.expect(200)
+        refer = await caller.next_request(wait_s=30)
+        assert refer.method == "REFER" and refer.get("Refer-To") == f"<{QUEUE_URI}>"
+        caller.answer(refer, 202)
+        caller.request("NOTIFY", b"SIP/2.0 200 OK", "message/sipfrag;version=2.0", "refer")
+        await caller.expect(200)
+        bye = await caller.next_request(wait_s=10)
+        assert bye.method == "BYE"
+        caller.answer(bye, 200)
+        for _ in range(100):
+            async with chat_runtime.transaction() as session:
+                rows = (
+                    await session.scalars(select(EventRow).where(EventRow.kind == CallRouted.kind))
+                ).all()
+            if rows:
+                break
+            await asyncio.sleep(0.05)
+        assert [r.payload for r in rows] == [
+            {"queue": "citizen", "language": "pl", "via": "keypad", "transferred": True,
+             "sip_uri": QUEUE_URI}
+        ]  # fmt: skip
+    finally:
+        caller.close()
+        await ep.stop()
