@@ -62,3 +62,40 @@ async def test_keypad_language_topic_and_transfer(chat_runtime: Runtime, tmp_pat
     finally:
         caller.close()
         await ep.stop()
+
+
+SCENARIO = Path(__file__).parent / "sipp" / "keypad_transfer.xml"
+TAXES_URI = "sip:queue-taxes@127.0.0.1:5090"
+
+
+@pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp (apt sip-tester) is missing")
+async def test_sipp_caller_with_rfc4733_dtmf_is_transferred(
+    chat_runtime: Runtime, tmp_path: Path
+) -> None:
+    from tests.voice.test_sip_endpoint import _free_udp_port
+
+    async with chat_runtime.transaction() as session:
+        await session.execute(update(Queue).where(Queue.id == "taxes").values(sip_uri=TAXES_URI))
+    ep = SipEndpoint("127.0.0.1", 0, ring_s=0.05)
+    ep.on_call = KeypadFlow(chat_runtime, ep, EspeakTts(cache_dir=tmp_path)).handle
+    await ep.start()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            "sipp", f"127.0.0.1:{ep.port}", "-sf", str(SCENARIO), "-m", "1",
+            "-i", "127.0.0.1", "-p", str(_free_udp_port()), "-mi", "127.0.0.1",
+            "-mp", str(_free_udp_port()), "-timeout", "40", "-nostdin",
+            "-trace_err", "-error_file", str(tmp_path / "sipp_errors.log"),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        code = await asyncio.wait_for(proc.wait(), 60)
+        errors = tmp_path / "sipp_errors.log"
+        assert code == 0, errors.read_text() if errors.exists() else code
+        async with chat_runtime.transaction() as session:
+            rows = (
+                await session.scalars(select(EventRow).where(EventRow.kind == CallRouted.kind))
+            ).all()
+        assert [(r.payload["queue"], r.payload["via"], r.payload["transferred"]) for r in rows] == [
+            ("taxes", "keypad", True)
+        ]
+    finally:
+        await ep.stop()
