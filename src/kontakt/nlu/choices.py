@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-_FOLD = str.maketrans("ąćęłńóśźż’ʼ`′‘", "acelnoszz'''''")
+from kontakt.nlu.fold import fold
+
 # A negation up to two words before a phrase turns it off: "nie chcę się umówić".
 _NEGATED = re.compile(r"(?:\bnie|\bне|\bнет|\bnot|\bdon't|\bdo\s+not|\bnever)\s+(?:\w+\s+){0,2}$")
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.lower().translate(_FOLD).split())
+    return " ".join(fold(text).split())
 
 
 def _rx(pattern: str) -> re.Pattern[str]:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import time
 
-_FOLD = str.maketrans("ąćęłńóśźż’ʼ`′‘", "acelnoszz'''''")
+from kontakt.nlu.fold import FOLD_TABLE
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -177,7 +177,7 @@ def _fold(text: str) -> str:
     for char in text:
         low = char.lower()
         out.append(" " if not char.isprintable() else low if len(low) == 1 else char)
-    return "".join(out).translate(_FOLD)
+    return "".join(out).translate(FOLD_TABLE)
 
 
 def _rx(pattern: str) -> re.Pattern[str]:

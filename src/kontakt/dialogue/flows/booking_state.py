@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -11,6 +10,7 @@ from typing import Any
 
 from kontakt.booking.models import Service
 from kontakt.booking.service import CODE_ALPHABET, CODE_LENGTH
+from kontakt.nlu.fold import fold
 
 FLOW = "booking"
 
@@ -45,20 +45,6 @@ class BookingDraft:
 
 def iso(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
-
-
-def fold(text: str) -> str:
-    """Lowercase without Polish diacritics and with one kind of apostrophe, for matching what
-    residents type ("dowod", "zameldowac") against keywords written properly."""
-    text = text.lower().replace("ł", "l").replace("’", "'").replace("ʼ", "'")
-    decomposed = unicodedata.normalize("NFD", text)
-    # Strip combining marks only from Latin letters: Ukrainian й/ї must keep theirs.
-    out: list[str] = []
-    for ch in decomposed:
-        if unicodedata.combining(ch) and out and out[-1].isascii():
-            continue
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
 
 
 def match_services(text: str, services: list[Service]) -> list[Service]:

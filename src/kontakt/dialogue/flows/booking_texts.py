@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from kontakt.booking.backend import Opening, Place, Visit
 from kontakt.booking.models import Service
 from kontakt.dialogue import replies
-from kontakt.dialogue.flows.booking_state import fold, iso
+from kontakt.dialogue.flows.booking_state import iso
 from kontakt.dialogue.outcome import Action, Answer, Ask, Booked, Suggestion
+from kontakt.nlu.fold import fold
 
 if TYPE_CHECKING:
     from kontakt.dialogue.flows.booking import Turn
