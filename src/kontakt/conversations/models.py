@@ -23,7 +23,8 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
-    owner: Mapped[str] = mapped_column(String(16), default="bot")  # bot | queue | agent
+    # bot | queue:<queue id> | agent:<user id>
+    owner: Mapped[str] = mapped_column(String(64), default="bot")
     topic: Mapped[str | None] = mapped_column(String(80), nullable=True)
     started_at: Mapped[datetime]
     last_activity_at: Mapped[datetime]

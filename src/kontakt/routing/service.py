@@ -157,7 +157,7 @@ class Desk:
             ready_at=now,
         )
         self.session.add(entry)
-        conversation.owner = f"queue:{queue.id}"[:16]
+        conversation.owner = f"queue:{queue.id}"
         await self._offered(entry, reason)
         await self.session.flush()
         await self.offer(entry)
@@ -302,7 +302,7 @@ class Desk:
         if entry.conversation_id is not None:
             conversation = await self.session.get(Conversation, entry.conversation_id)
             if conversation is not None:
-                conversation.owner = f"agent:{agent.user_id}"[:16]
+                conversation.owner = f"agent:{agent.user_id}"
         await record(
             self.session,
             ContactAnswered(
@@ -360,7 +360,7 @@ class Desk:
         if entry.conversation_id is not None:
             conversation = await self.session.get(Conversation, entry.conversation_id)
             if conversation is not None:
-                conversation.owner = f"queue:{target.id}"[:16]
+                conversation.owner = f"queue:{target.id}"
         await record(
             self.session,
             ContactTransferred(str(entry.id), entry.queue_id, target.id, by, note[:2000]),
