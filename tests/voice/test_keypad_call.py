@@ -99,3 +99,17 @@ async def test_sipp_caller_with_rfc4733_dtmf_is_transferred(
         ]
     finally:
         await ep.stop()
+
+
+def test_every_keypad_prompt_is_translated() -> None:
+    from kontakt.i18n import Translations
+    from kontakt.voice import keypad
+
+    msgids = [m for _, m in keypad.WELCOME] + [
+        keypad.MENU_PROMPT, keypad.MENU_ITEM, keypad.AGAIN, keypad.CONNECTING,
+        keypad.CANNOT_CONNECT, keypad.HELPLINE, "Goodbye!",
+    ]  # fmt: skip
+    texts = Translations("kontakt")
+    for lang in ("pl", "uk", "en"):
+        missing = [m for m in msgids if m not in texts.catalog(lang)]
+        assert missing == [], (lang, missing)

@@ -31,41 +31,18 @@ MENU = (("1", "citizen"), ("2", "taxes"), ("3", "waste"), ("4", "benefits"),
         ("5", "health"), ("6", "transport"), ("0", "general"))  # fmt: skip
 WAIT_S = 6.0
 MAX_REPROMPTS = 2
-PROMPTS = {
-    "welcome": {
-        "pl": "Dzień dobry, tu wirtualna asystentka Miasta Poznania. Po polsku naciśnij 1.",
-        "uk": "Українською натисніть 2.",
-        "en": "For English, press 3.",
-    },
-    "menu": {
-        "pl": "Wybierz sprawę. {items}",
-        "uk": "Оберіть питання. {items}",
-        "en": "Choose your matter. {items}",
-    },
-    "item": {
-        "pl": "{name}: naciśnij {digit}.",
-        "uk": "{name}: натисніть {digit}.",
-        "en": "{name}: press {digit}.",
-    },
-    "again": {
-        "pl": "Nie rozpoznałam wyboru.",
-        "uk": "Я не розпізнала вибір.",
-        "en": "I did not get your choice.",
-    },
-    "connecting": {
-        "pl": "Łączę z konsultantem. Proszę czekać.",
-        "uk": "З'єдную з консультантом. Зачекайте, будь ласка.",
-        "en": "Connecting you to a consultant. Please hold.",
-    },
-    "phone": {
-        "pl": "Nie mogę teraz połączyć. Zadzwoń pod numer 61 646 33 44, od poniedziałku do "
-        "piątku w godzinach 7:30–20:00. Do widzenia.",
-        "uk": "Зараз не можу з'єднати. Зателефонуйте за номером 61 646 33 44, з понеділка по "
-        "п'ятницю з 7:30 до 20:00. До побачення.",
-        "en": "I cannot connect you now. Please call 61 646 33 44, Monday to Friday, "
-        "7:30 to 20:00. Goodbye.",
-    },
-}
+# English msgids of the kontakt catalog; each welcome line is said in its own language.
+WELCOME = (
+    ("pl", "Hello, this is the virtual assistant of the City of Poznań. For Polish, press 1."),
+    ("uk", "For Ukrainian, press 2."),
+    ("en", "For English, press 3."),
+)
+MENU_PROMPT = "Choose your matter. {items}"
+MENU_ITEM = "{name}: press {digit}."
+AGAIN = "I did not get your choice."
+CONNECTING = "Connecting you to a consultant. Please hold."
+CANNOT_CONNECT = "I cannot connect you now."
+HELPLINE = "The city helpline {phone} works Monday to Friday 7:30–20:00, except public holidays."
 
 
 @event_type
@@ -84,6 +61,9 @@ class KeypadFlow:
         self.runtime = runtime
         self.endpoint = endpoint
         self.tts = tts
+
+    def t(self, lang: str, msgid: str, **values: object) -> str:
+        return self.runtime.chat.bot_texts.gettext(lang, msgid, **values)
 
     async def say(self, call: Call, text: str, lang: str) -> None:
         """Play a prompt; a key press stops it (barge-in) and is kept for the next step."""
@@ -119,19 +99,24 @@ class KeypadFlow:
             )
             conversation_id = conversation.id
             queues = {q.id: q for q in await Desk(session, self.runtime.clock).queues()}
-        for lang in ("pl", "uk", "en"):
+        for lang, msgid in WELCOME:
             if call.digits or call.state != "confirmed":
                 break  # a caller who knows the menu presses before it ends
-            await self.say(call, PROMPTS["welcome"][lang], lang)
+            await self.say(call, self.t(lang, msgid), lang)
         lang = LANG_BY_DIGIT.get(await self.digit(call) or "1", "pl")
         queue, via = await self._choose(call, lang, queues)
         sip_uri = queue.sip_uri if queue else ""
         transferred = False
         if call.state == "confirmed" and sip_uri:
-            await self.say(call, PROMPTS["connecting"][lang], lang)
+            await self.say(call, self.t(lang, CONNECTING), lang)
             transferred = await self.endpoint.transfer(call, sip_uri)
         if not transferred and call.state == "confirmed":
-            await self.say(call, PROMPTS["phone"][lang], lang)
+            phone = self.runtime.settings.contact_phone
+            goodbye = " ".join(
+                [self.t(lang, CANNOT_CONNECT), self.t(lang, HELPLINE, phone=phone),
+                 self.t(lang, "Goodbye!")]
+            )  # fmt: skip
+            await self.say(call, goodbye, lang)
             await self.endpoint.hangup(call)
         async with self.runtime.transaction() as session:
             await record(
@@ -147,16 +132,14 @@ class KeypadFlow:
         if lang == "uk" and "foreigners" in queues:
             return queues["foreigners"], "keypad"  # the Ukrainian-speaking consultants
         offered = [(d, queues[q]) for d, q in MENU if q in queues]
-        items = " ".join(
-            PROMPTS["item"][lang].format(name=q.name(lang), digit=d) for d, q in offered
-        )
+        items = " ".join(self.t(lang, MENU_ITEM, name=q.name(lang), digit=d) for d, q in offered)
         for attempt in range(MAX_REPROMPTS + 1):
             if call.state != "confirmed":
                 return None, "hangup"
-            lead = PROMPTS["again"][lang] + " " if attempt else ""
+            lead = self.t(lang, AGAIN) + " " if attempt else ""
             if attempt:
                 call.digits.clear()  # a wrong key is not carried into the repeated menu
-            await self.say(call, lead + PROMPTS["menu"][lang].format(items=items), lang)
+            await self.say(call, lead + self.t(lang, MENU_PROMPT, items=items), lang)
             pressed = await self.digit(call)
             chosen = next((q for d, q in offered if d == pressed), None)
             if chosen is not None:

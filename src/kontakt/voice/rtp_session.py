@@ -1,4 +1,5 @@
-"""One call's media: G.711 RTP out (paced 20 ms frames) and in (jitter buffer, DTMF)."""
+"""One call's media: G.711 RTP out (paced 20 ms frames), and in: DTMF events, and a count
+of audio packets (the jitter buffer in rtp.py takes them once speech recognition listens)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from numpy.typing import NDArray
 
 from kontakt.voice.dtmf import DtmfDetector
 from kontakt.voice.g711 import Codec
-from kontakt.voice.rtp import JitterBuffer, Packetizer, RtpError, parse
+from kontakt.voice.rtp import Packetizer, RtpError, parse
 
 FRAME_S = 0.02
 
@@ -27,7 +28,6 @@ class RtpSession(asyncio.DatagramProtocol):
         self.remote: tuple[str, int] | None = None
         self.transport: asyncio.DatagramTransport | None = None
         self.packetizer = Packetizer(secrets.randbelow(2**32), codec.payload_type)
-        self.jitter = JitterBuffer(codec)
         self.dtmf_pt = dtmf_pt
         self.dtmf = DtmfDetector(dtmf_pt) if dtmf_pt is not None else None
         self.on_digit = on_digit
@@ -60,8 +60,8 @@ class RtpSession(asyncio.DatagramProtocol):
                     self.on_digit(digit)
             return
         if packet.payload_type == self.codec.payload_type:
+            # Counted only: the caller's audio has no listener until speech recognition.
             self.received += 1
-            self.jitter.push(packet)
 
     def play(self, pcm: NDArray[np.int16]) -> asyncio.Task[None]:
         """Send ``pcm`` paced in real time; a new prompt (or barge-in) stops the previous."""

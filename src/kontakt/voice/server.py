@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 
@@ -25,9 +24,8 @@ async def serve_sip(settings: Settings, stop: asyncio.Event | None = None) -> No
     log.info("SIP endpoint on udp://%s:%d", settings.sip_host, endpoint.port)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    for sig in (signal.SIGTERM, signal.SIGINT):  # `kontakt serve` ends us with SIGTERM
+        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
