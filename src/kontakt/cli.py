@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from kontakt.benefits.cli import benefits_app
 from kontakt.booking.cli import booking_app
+from kontakt.capacity.cli import simulate_app
 from kontakt.cli_support import err_console, fail, out
 from kontakt.config import Settings
 from kontakt.dialogue.cli import ask
@@ -23,7 +25,9 @@ app.add_typer(users_app, name="users")
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
 app.add_typer(booking_app, name="booking")
+app.add_typer(benefits_app, name="benefits")
 app.add_typer(desk_app, name="desk")
+app.add_typer(simulate_app, name="simulate")
 app.command("ask")(ask)
 app.command("train")(train_command)
 app.command("classify")(classify_command)

@@ -1,5 +1,6 @@
 """Imports every table module so that ``metadata`` is complete (for Alembic and tests)."""
 
+from kontakt.benefits.models import BenefitPayment
 from kontakt.booking.models import Closure, Reservation, Service, Unit
 from kontakt.conversations.models import Conversation
 from kontakt.db import Base
@@ -17,6 +18,7 @@ __all__ = [
     "Article",
     "ArticleText",
     "ArticleVersion",
+    "BenefitPayment",
     "Closure",
     "Conversation",
     "EventRow",

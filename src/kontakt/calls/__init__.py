@@ -1,0 +1,1 @@
+"""Phone calls as events: the voicebot's part of a call, and the lifecycle the KPI report counts."""
