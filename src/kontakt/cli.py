@@ -16,6 +16,7 @@ from kontakt.reports.cli import report_app
 from kontakt.routing.cli import desk_app
 from kontakt.topics.cli import classify_command, train_command
 from kontakt.users.cli import users_app
+from kontakt.voice.cli import voice_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -27,6 +28,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(booking_app, name="booking")
 app.add_typer(benefits_app, name="benefits")
 app.add_typer(desk_app, name="desk")
+app.add_typer(voice_app, name="voice")
 app.add_typer(simulate_app, name="simulate")
 app.command("ask")(ask)
 app.command("train")(train_command)

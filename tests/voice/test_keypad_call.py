@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from kontakt.calls.events import CallEnded, CallStarted, CallTransferred, TopicIdentified
 from kontakt.events import EventRow
 from kontakt.routing.models import Queue
 from kontakt.runtime import Runtime
-from kontakt.voice.keypad import CallRouted, KeypadFlow
+from kontakt.voice.call_flow import CallFlow
 from kontakt.voice.sip.endpoint import SipEndpoint
 from kontakt.voice.tts import EspeakTts
 from tests.voice.test_sip_endpoint import Caller
@@ -25,7 +26,8 @@ async def test_keypad_language_topic_and_transfer(chat_runtime: Runtime, tmp_pat
     async with chat_runtime.transaction() as session:
         await session.execute(update(Queue).where(Queue.id == "citizen").values(sip_uri=QUEUE_URI))
     ep = SipEndpoint("127.0.0.1", 0, ring_s=0.05)
-    ep.on_call = KeypadFlow(chat_runtime, ep, EspeakTts(cache_dir=tmp_path)).handle
+    # No speech engines: the keypad path, as for a language without recognition.
+    ep.on_call = CallFlow(chat_runtime, ep, EspeakTts(cache_dir=tmp_path), {}, None).handle
     await ep.start()
     caller = Caller(ep.port)
     await caller.open()
@@ -47,18 +49,23 @@ async def test_keypad_language_topic_and_transfer(chat_runtime: Runtime, tmp_pat
         bye = await caller.next_request(wait_s=10)
         assert bye.method == "BYE"
         caller.answer(bye, 200)
-        for _ in range(100):
-            async with chat_runtime.transaction() as session:
-                rows = (
-                    await session.scalars(select(EventRow).where(EventRow.kind == CallRouted.kind))
-                ).all()
-            if rows:
-                break
-            await asyncio.sleep(0.05)
-        assert [r.payload for r in rows] == [
-            {"queue": "citizen", "language": "pl", "via": "keypad", "transferred": True,
-             "sip_uri": QUEUE_URI}
-        ]  # fmt: skip
+        rows = await _call_events(chat_runtime)
+        call_id = rows[0].payload["call_id"]
+        assert [r.kind for r in rows] == [
+            CallStarted.kind,
+            TopicIdentified.kind,
+            CallTransferred.kind,
+            CallEnded.kind,
+        ]
+        assert rows[1].payload == {
+            "call_id": call_id,
+            "topic": "citizen_affairs",
+            "method": "keypad",
+            "confidence": None,
+        }
+        assert rows[2].payload == {"call_id": call_id, "queue": "citizen", "sip_uri": QUEUE_URI,
+                                   "ok": True, "reason": "topic"}  # fmt: skip
+        assert rows[3].payload["ended_by"] == "transfer"
     finally:
         caller.close()
         await ep.stop()
@@ -77,7 +84,7 @@ async def test_sipp_caller_with_rfc4733_dtmf_is_transferred(
     async with chat_runtime.transaction() as session:
         await session.execute(update(Queue).where(Queue.id == "taxes").values(sip_uri=TAXES_URI))
     ep = SipEndpoint("127.0.0.1", 0, ring_s=0.05)
-    ep.on_call = KeypadFlow(chat_runtime, ep, EspeakTts(cache_dir=tmp_path)).handle
+    ep.on_call = CallFlow(chat_runtime, ep, EspeakTts(cache_dir=tmp_path), {}, None).handle
     await ep.start()
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -90,25 +97,36 @@ async def test_sipp_caller_with_rfc4733_dtmf_is_transferred(
         code = await asyncio.wait_for(proc.wait(), 60)
         errors = tmp_path / "sipp_errors.log"
         assert code == 0, errors.read_text() if errors.exists() else code
-        async with chat_runtime.transaction() as session:
-            rows = (
-                await session.scalars(select(EventRow).where(EventRow.kind == CallRouted.kind))
-            ).all()
-        assert [(r.payload["queue"], r.payload["via"], r.payload["transferred"]) for r in rows] == [
-            ("taxes", "keypad", True)
-        ]
+        rows = await _call_events(chat_runtime)
+        assert [(r.payload["queue"], r.payload["ok"]) for r in rows if r.kind == "call_transferred"
+                ] == [("taxes", True)]  # fmt: skip
     finally:
         await ep.stop()
 
 
-def test_every_keypad_prompt_is_translated() -> None:
-    from kontakt.i18n import Translations
-    from kontakt.voice import keypad
+async def _call_events(runtime: Runtime) -> list[EventRow]:
+    """The call's events, once CallEnded is in (the flow records it after the BYE)."""
+    kinds = [CallStarted.kind, TopicIdentified.kind, CallTransferred.kind, CallEnded.kind]
+    for _ in range(200):
+        async with runtime.transaction() as session:
+            rows = list(
+                (
+                    await session.scalars(
+                        select(EventRow).where(EventRow.kind.in_(kinds)).order_by(EventRow.id)
+                    )
+                ).all()
+            )
+        if rows and rows[-1].kind == CallEnded.kind:
+            return rows
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no call_ended event: {[r.kind for r in rows]}")
 
-    msgids = [m for _, m in keypad.WELCOME] + [
-        keypad.MENU_PROMPT, keypad.MENU_ITEM, keypad.AGAIN, keypad.CONNECTING,
-        keypad.CANNOT_CONNECT, keypad.HELPLINE, "Goodbye!",
-    ]  # fmt: skip
+
+def test_every_voice_prompt_is_translated() -> None:
+    from kontakt.i18n import Translations
+    from kontakt.voice import prompts
+
+    msgids = prompts.ALL
     texts = Translations("kontakt")
     for lang in ("pl", "uk", "en"):
         missing = [m for m in msgids if m not in texts.catalog(lang)]

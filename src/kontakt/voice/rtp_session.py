@@ -1,5 +1,5 @@
-"""One call's media: G.711 RTP out (paced 20 ms frames), and in: DTMF events, and a count
-of audio packets (the jitter buffer in rtp.py takes them once speech recognition listens)."""
+"""One call's media: G.711 RTP out (paced 20 ms frames), and in: DTMF events, and the
+caller's audio put in order by a jitter buffer and handed on as 20 ms frames of PCM."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from kontakt.voice.dtmf import DtmfDetector
 from kontakt.voice.g711 import Codec
-from kontakt.voice.rtp import Packetizer, RtpError, parse
+from kontakt.voice.rtp import JitterBuffer, Packetizer, RtpError, parse
 
 FRAME_S = 0.02
 
@@ -31,6 +31,9 @@ class RtpSession(asyncio.DatagramProtocol):
         self.dtmf_pt = dtmf_pt
         self.dtmf = DtmfDetector(dtmf_pt) if dtmf_pt is not None else None
         self.on_digit = on_digit
+        # The caller's audio, decoded, in order; whoever listens sets ``on_audio``.
+        self.jitter = JitterBuffer(codec)
+        self.on_audio: Callable[[NDArray[np.int16]], None] | None = None
         self.received = 0
         self.sent = 0
         self.last_received = 0.0
@@ -60,8 +63,20 @@ class RtpSession(asyncio.DatagramProtocol):
                     self.on_digit(digit)
             return
         if packet.payload_type == self.codec.payload_type:
-            # Counted only: the caller's audio has no listener until speech recognition.
             self.received += 1
+            if self.on_audio is not None and self.jitter.push(packet):
+                while (frame := self.jitter.pop()) is not None:
+                    self.on_audio(frame.pcm)
+
+    def flush_audio(self) -> None:
+        """RTP stopped: hand on the frames the jitter buffer still waits to reorder."""
+        if self.on_audio is not None:
+            for frame in self.jitter.drain():
+                self.on_audio(frame.pcm)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing is not None and not self._playing.done()
 
     def play(self, pcm: NDArray[np.int16]) -> asyncio.Task[None]:
         """Send ``pcm`` paced in real time; a new prompt (or barge-in) stops the previous."""
@@ -82,7 +97,9 @@ class RtpSession(asyncio.DatagramProtocol):
             delay = start + i * FRAME_S - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if self.transport is not None and self.remote is not None and not self.muted:
+            if self.transport is None or self.transport.is_closing():
+                return  # the call ended while the prompt played
+            if self.remote is not None and not self.muted:
                 self.transport.sendto(packet.to_bytes(), self.remote)
                 self.sent += 1
 

@@ -8,7 +8,7 @@ import signal
 
 from kontakt.config import Settings
 from kontakt.runtime import Runtime
-from kontakt.voice.keypad import KeypadFlow
+from kontakt.voice.call_flow import CallFlow
 from kontakt.voice.sip.endpoint import SipEndpoint
 from kontakt.voice.tts import EspeakTts
 
@@ -18,7 +18,8 @@ log = logging.getLogger("kontakt.voice")
 async def serve_sip(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runtime = Runtime.build(settings)
     endpoint = SipEndpoint(settings.sip_host, settings.sip_port, max_calls=settings.sip_max_calls)
-    flow = KeypadFlow(runtime, endpoint, EspeakTts(cache_dir=settings.var_dir / "prompts"))
+    flow = build_flow(settings, runtime, endpoint)
+    await asyncio.to_thread(warm_up, flow)
     endpoint.on_call = flow.handle
     await endpoint.start()
     log.info("SIP endpoint on udp://%s:%d", settings.sip_host, endpoint.port)
@@ -31,6 +32,27 @@ async def serve_sip(settings: Settings, stop: asyncio.Event | None = None) -> No
     finally:
         await endpoint.stop()
         await runtime.close()
+
+
+def build_flow(settings: Settings, runtime: Runtime, endpoint: SipEndpoint) -> CallFlow:
+    """The call flow with the speech engines the settings name (loaded lazily by each)."""
+    from kontakt.voice.asr import engines_from_settings
+    from kontakt.voice.vad import Endpointer
+
+    tts = EspeakTts(cache_dir=settings.var_dir / "prompts")
+    engines = engines_from_settings(settings)
+    return CallFlow(
+        runtime, endpoint, tts, engines, lambda: Endpointer(silence_ms=settings.vad_silence_ms)
+    )
+
+
+def warm_up(flow: CallFlow) -> None:
+    """Load the models and build missing speech artifacts before the first call, so the
+    first caller does not wait seconds for them."""
+    from kontakt.voice.asr import prepare_engines
+
+    flow.runtime.chat.topic_model()
+    prepare_engines(dict(flow.asr))
 
 
 def run(settings: Settings) -> None:

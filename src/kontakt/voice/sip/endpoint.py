@@ -1,11 +1,12 @@
-"""The voicebot's SIP user agent server over UDP: answers calls and keeps their dialogs.
+"""The voicebot's SIP user agent server (UDP and TCP): answers calls and keeps their dialogs.
 
 INVITE gets 100 Trying, 180 Ringing and, after a short ring, 200 OK with our SDP answer
-(retransmitted until the ACK, as RFC 3261 asks of UDP); a re-INVITE puts the call on hold or
+(retransmitted until the ACK, RFC 3261 §13.3.1.4); a re-INVITE puts the call on hold or
 takes it off; BYE and CANCEL end it; OPTIONS answers keep-alives from proxies; DTMF arrives as
 RFC 4733 events or SIP INFO. Over ``max_calls`` a new call gets 486 Busy Here. Responses go
-back to where the request came from, and Record-Route is copied, so it works behind Kamailio.
-What a call *does* (prompts, listening, transfer) is the ``on_call`` coroutine's business.
+back to where the request came from (on its connection, over TCP), and Record-Route is
+copied, so it works behind Kamailio. What a call *does* (prompts, listening, transfer) is the
+``on_call`` coroutine's business.
 """
 
 from __future__ import annotations
@@ -14,20 +15,27 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import cast
 
 from kontakt.voice.dtmf import parse_sip_info
 from kontakt.voice.g711 import codec_for
 from kontakt.voice.rtp_session import RtpSession
 from kontakt.voice.sdp import AudioOffer, SdpError, build_answer, parse_offer
-from kontakt.voice.sip.dialog import Dialog, send_and_wait
-from kontakt.voice.sip.message import SipError, SipMessage, param, parse, response
+from kontakt.voice.sip.dialog import T1, Dialog, send_and_wait
+from kontakt.voice.sip.message import (
+    SipError,
+    SipMessage,
+    header_line,
+    param,
+    parse,
+    response,
+    salvage_response,
+)
+from kontakt.voice.sip.screen import ALLOW, screen
+from kontakt.voice.sip.transport import Peer, SipTransport
 
 log = logging.getLogger("kontakt.voice.sip")
-ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY"
-T1 = 0.5
 
 
 @dataclass
@@ -35,7 +43,7 @@ class Call:
     call_id: str
     local_tag: str
     invite: SipMessage
-    source: tuple[str, int]
+    source: Peer
     offer: AudioOffer
     rtp: RtpSession
     state: str = "ringing"  # ringing | confirmed | ended
@@ -45,6 +53,8 @@ class Call:
     on_hold: bool = False
     ack: asyncio.Event = field(default_factory=asyncio.Event)
     dialog: Dialog | None = None
+    # The INVITE transaction's latest response, sent again if the INVITE is retransmitted.
+    last_response: SipMessage | None = None
     # The transferee's NOTIFY reports (sipfrag status codes) while a REFER is under way.
     transfer_reports: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
 
@@ -56,7 +66,7 @@ class Call:
 OnCall = Callable[[Call], Awaitable[None]]
 
 
-class SipEndpoint(asyncio.DatagramProtocol):
+class SipEndpoint:
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -71,113 +81,111 @@ class SipEndpoint(asyncio.DatagramProtocol):
         self.ring_s = ring_s
         self.on_call = on_call
         self.calls: dict[str, Call] = {}
-        self.transport: asyncio.DatagramTransport | None = None
+        self.transport = SipTransport(host, port, self._received)
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: self, local_addr=(self.host, self.port)
-        )
-        self.port = transport.get_extra_info("sockname")[1]
+        """Listen on UDP and TCP, on one port (a free one for port 0)."""
+        await self.transport.start()
+        self.port = self.transport.port
 
     async def stop(self) -> None:
         for call in list(self.calls.values()):
             self._end(call)
         for task in list(self._tasks):
             task.cancel()
-        if self.transport is not None:
-            self.transport.close()
+        self.transport.close()
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's UDP transport is not an asyncio.DatagramTransport subclass, but quacks.
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def _send(self, msg: SipMessage, addr: tuple[str, int]) -> None:
-        if self.transport is not None:
-            self.transport.sendto(msg.to_bytes(), addr)
+    def _send(self, msg: SipMessage, peer: Peer) -> None:
+        self.transport.send(msg, peer)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if data.strip() == b"":
-            return  # CRLF keep-alives
+    def contact(self, transport: str) -> str:
+        suffix = ";transport=tcp" if transport == "tcp" else ""
+        return f"sip:bot@{self.host}:{self.port}{suffix}"
+
+    def _received(self, data: bytes, peer: Peer) -> None:
         try:
             msg = parse(data)
         except SipError as exc:
-            log.info("unreadable SIP message from %s: %s", addr, exc)
-            self._bad_request(data, addr, str(exc))
+            log.info("unreadable SIP message from %s: %s", peer.addr, exc)
+            reply = salvage_response(data, exc.status, str(exc))
+            if reply is not None:
+                self._send(reply, peer)
             return
         if not msg.is_request:
             call = self.calls.get(msg.call_id)
             if call is not None and call.dialog is not None:
                 call.dialog.resolve(msg)
             return
+        error = screen(msg)
+        if error is not None:
+            self._send(error, peer)
+            return
         handler = {
             "INVITE": self._invite, "ACK": self._ack, "BYE": self._bye, "CANCEL": self._cancel,
             "OPTIONS": self._options, "INFO": self._info, "NOTIFY": self._notify,
-        }.get(msg.method)  # fmt: skip
-        if handler is None:
-            reply = response(msg, 501)
-            reply.add("Allow", ALLOW)
-            self._send(reply, addr)
-            return
+        }[msg.method]  # fmt: skip
         try:
-            handler(msg, addr)
+            handler(msg, peer)
         except SipError as exc:
-            self._send(response(msg, 400, reason=str(exc)[:100]), addr)
+            self._send(response(msg, exc.status, reason=str(exc)[:100]), peer)
 
-    def _bad_request(self, data: bytes, addr: tuple[str, int], why: str) -> None:
-        """Answer 400 when the message is readable enough to address a response."""
-        with contextlib.suppress(SipError, UnicodeDecodeError):
-            head = data.split(b"\r\n\r\n", 1)[0].decode()
-            lines = [ln for ln in head.split("\r\n")[1:] if ":" in ln]
-            fake = SipMessage(method="X", uri="x", headers=[
-                (k.strip(), v.strip()) for k, v in (ln.split(":", 1) for ln in lines)
-            ])  # fmt: skip
-            if fake.get("Via") and fake.get("Call-ID") and fake.get("CSeq"):
-                self._send(response(fake, 400, reason=why[:100]), addr)
+    def _in_dialog(self, msg: SipMessage, peer: Peer) -> Call | None:
+        """The call a mid-dialog request belongs to (Call-ID and our tag), else 481."""
+        call = self.calls.get(msg.call_id)
+        if call is None or param(msg.get("To"), "tag") != call.local_tag:
+            self._send(response(msg, 481), peer)
+            return None
+        return call
 
-    def _options(self, msg: SipMessage, addr: tuple[str, int]) -> None:
-        reply = response(msg, 200, to_tag=secrets.token_hex(4))
+    def _options(self, msg: SipMessage, peer: Peer) -> None:
+        reply = response(msg, 200)
         reply.add("Allow", ALLOW)
         reply.add("Accept", "application/sdp")
-        self._send(reply, addr)
+        self._send(reply, peer)
 
-    def _invite(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+    def _invite(self, msg: SipMessage, peer: Peer) -> None:
+        if param(msg.get("To"), "tag"):
+            call = self._in_dialog(msg, peer)
+            if call is not None:
+                self._reinvite(call, msg, peer)
+            return
         existing = self.calls.get(msg.call_id)
         if existing is not None:
-            if param(msg.get("To"), "tag"):
-                self._reinvite(existing, msg, addr)
-            # else: a retransmitted initial INVITE; our 100/180/200 are on their way
-            return
-        if param(msg.get("To"), "tag"):
-            self._send(response(msg, 481), addr)
+            branch = param((msg.get_all("Via") or [""])[0], "branch")
+            first = param((existing.invite.get_all("Via") or [""])[0], "branch")
+            if branch != first:  # same call, another transaction: a forked copy (§8.2.2.2)
+                self._send(response(msg, 482), peer)
+            elif existing.last_response is not None:  # a retransmission: say it again
+                self._send(existing.last_response, peer)
             return
         if len(self.calls) >= self.max_calls:
-            busy = response(msg, 486, to_tag=secrets.token_hex(4))
+            busy = response(msg, 486)
             busy.add("Retry-After", "30")
-            self._send(busy, addr)
+            self._send(busy, peer)
             return
         try:
             offer = parse_offer(msg.body)
             pt, _ = offer.codec_pt()
         except SdpError as exc:
-            self._send(response(msg, 488, reason=str(exc)[:100]), addr)
+            self._send(response(msg, 488, reason=str(exc)[:100]), peer)
             return
         codec = codec_for(pt)
         assert codec is not None
-        self._send(response(msg, 100), addr)
-        call = Call(msg.call_id, secrets.token_hex(6), msg, addr, offer,
+        self._send(response(msg, 100), peer)
+        call = Call(msg.call_id, secrets.token_hex(6), msg, peer, offer,
                     RtpSession(codec, offer.dtmf_pt()))  # fmt: skip
         call.rtp.on_digit = call.add_digit
         call.rtp.remote = (offer.address, offer.port)
-        call.dialog = Dialog.from_invite(msg, call.local_tag, addr)
+        call.dialog = Dialog.from_invite(msg, call.local_tag, peer, self.contact(peer.transport))
         self.calls[msg.call_id] = call
-        self._send(response(msg, 180, to_tag=call.local_tag), addr)
+        call.last_response = response(msg, 180, to_tag=call.local_tag)
+        self._send(call.last_response, peer)
         self._spawn(self._answer(call))
 
     async def _answer(self, call: Call) -> None:
@@ -186,7 +194,7 @@ class SipEndpoint(asyncio.DatagramProtocol):
             return  # cancelled while ringing
         loop = asyncio.get_running_loop()
         await loop.create_datagram_endpoint(lambda: call.rtp, local_addr=(self.host, 0))
-        ok = self._ok(call, call.invite, version=1)
+        ok = call.last_response = self._ok(call, call.invite, version=1)
         for attempt in range(7):
             self._send(ok, call.source)
             with contextlib.suppress(TimeoutError):
@@ -210,10 +218,12 @@ class SipEndpoint(asyncio.DatagramProtocol):
             raise
         except Exception:
             log.exception("call %s failed", call.call_id)
+        if call.state == "confirmed":  # a flow that ended (or broke) must not hold the line
+            await self.hangup(call)
 
     def _ok(self, call: Call, request: SipMessage, *, version: int) -> SipMessage:
         ok = response(request, 200, to_tag=call.local_tag)
-        ok.add("Contact", f"<sip:bot@{self.host}:{self.port}>")
+        ok.add("Contact", f"<{self.contact(call.source.transport)}>")
         ok.add("Allow", ALLOW)
         ok.add("Content-Type", "application/sdp")
         session_id = abs(hash(call.call_id)) % 10**9
@@ -223,58 +233,57 @@ class SipEndpoint(asyncio.DatagramProtocol):
         )  # fmt: skip
         return ok
 
-    def _reinvite(self, call: Call, msg: SipMessage, addr: tuple[str, int]) -> None:
+    def _reinvite(self, call: Call, msg: SipMessage, peer: Peer) -> None:
         try:
             offer = parse_offer(msg.body)
             offer.codec_pt()
         except SdpError as exc:
-            self._send(response(msg, 488, reason=str(exc)[:100]), addr)
+            self._send(response(msg, 488, reason=str(exc)[:100]), peer)
+            return
+        if call.rtp.transport is None:  # still ringing: no media of ours to describe yet
+            self._send(response(msg, 491), peer)
             return
         call.offer = offer
         call.on_hold = offer.on_hold
         call.rtp.muted = offer.on_hold
         if not offer.on_hold:
             call.rtp.remote = (offer.address, offer.port)
-        self._send(self._ok(call, msg, version=msg.cseq[0] + 1), addr)
+        self._send(self._ok(call, msg, version=msg.cseq[0] + 1), peer)
 
-    def _ack(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+    def _ack(self, msg: SipMessage, peer: Peer) -> None:
         call = self.calls.get(msg.call_id)
         if call is not None:
             call.ack.set()
 
-    def _bye(self, msg: SipMessage, addr: tuple[str, int]) -> None:
-        call = self.calls.get(msg.call_id)
-        if call is None:
-            self._send(response(msg, 481), addr)
-            return
-        self._send(response(msg, 200, to_tag=call.local_tag), addr)
-        self._end(call)
+    def _bye(self, msg: SipMessage, peer: Peer) -> None:
+        call = self._in_dialog(msg, peer)
+        if call is not None:
+            self._send(response(msg, 200, to_tag=call.local_tag), peer)
+            self._end(call)
 
-    def _cancel(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+    def _cancel(self, msg: SipMessage, peer: Peer) -> None:
         call = self.calls.get(msg.call_id)
         if call is None or call.state != "ringing":
-            self._send(response(msg, 481), addr)
+            self._send(response(msg, 481), peer)
             return
-        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+        self._send(response(msg, 200, to_tag=call.local_tag), peer)
         self._send(response(call.invite, 487, to_tag=call.local_tag), call.source)
         self._end(call)
 
-    def _info(self, msg: SipMessage, addr: tuple[str, int]) -> None:
-        call = self.calls.get(msg.call_id)
+    def _info(self, msg: SipMessage, peer: Peer) -> None:
+        call = self._in_dialog(msg, peer)
         if call is None:
-            self._send(response(msg, 481), addr)
             return
         digit = parse_sip_info(msg.body.decode(errors="replace"), msg.get("Content-Type"))
         if digit:
             call.add_digit(digit)
-        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+        self._send(response(msg, 200, to_tag=call.local_tag), peer)
 
-    def _notify(self, msg: SipMessage, addr: tuple[str, int]) -> None:
-        call = self.calls.get(msg.call_id)
+    def _notify(self, msg: SipMessage, peer: Peer) -> None:
+        call = self._in_dialog(msg, peer)
         if call is None:
-            self._send(response(msg, 481), addr)
             return
-        self._send(response(msg, 200, to_tag=call.local_tag), addr)
+        self._send(response(msg, 200, to_tag=call.local_tag), peer)
         frag = msg.body.decode(errors="replace").strip().split("\r\n")[0].split()
         if msg.get("Event").startswith("refer") and len(frag) >= 2 and frag[1].isdigit():
             call.transfer_reports.put_nowait(int(frag[1]))
@@ -283,19 +292,29 @@ class SipEndpoint(asyncio.DatagramProtocol):
         """End the call from our side (BYE); True when the caller confirmed."""
         if call.dialog is None or call.state == "ended":
             return False
-        bye, branch = call.dialog.request("BYE", self.host, self.port)
+        bye, branch = call.dialog.request("BYE", self._sent_by())
         reply = await send_and_wait(call.dialog, bye, branch, self._send)
         self._end(call)
         return reply is not None and reply.status < 300
 
-    async def transfer(self, call: Call, target: str, *, wait_s: float = 30.0) -> bool:
+    async def transfer(
+        self,
+        call: Call,
+        target: str,
+        *,
+        wait_s: float = 30.0,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> bool:
         """Blind transfer (REFER, RFC 3515): True once the transferee reports 2xx, after which
-        the bot leaves the call; False leaves the caller with the bot (for another try)."""
+        the bot leaves the call; False leaves the caller with the bot (for another try).
+        ``extra_headers`` ride on the REFER, e.g. the queue and topic for the agent's side."""
         if call.dialog is None or call.state != "confirmed":
             return False
-        refer, branch = call.dialog.request("REFER", self.host, self.port)
+        refer, branch = call.dialog.request("REFER", self._sent_by())
         refer.add("Refer-To", f"<{target}>")
-        refer.add("Referred-By", f"<sip:bot@{self.host}:{self.port}>")
+        refer.add("Referred-By", f"<{self.contact('udp')}>")
+        for name, value in (extra_headers or {}).items():
+            refer.add(*header_line(name, value))
         reply = await send_and_wait(call.dialog, refer, branch, self._send)
         if reply is None or reply.status >= 300:
             return False
@@ -311,6 +330,9 @@ class SipEndpoint(asyncio.DatagramProtocol):
             return False
         await self.hangup(call)
         return True
+
+    def _sent_by(self) -> str:
+        return f"{self.host}:{self.port}"
 
     def _end(self, call: Call) -> None:
         call.state = "ended"
