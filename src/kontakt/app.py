@@ -22,6 +22,7 @@ from kontakt.channels.webchat import router as webchat_router
 from kontakt.clock import Clock
 from kontakt.config import Settings
 from kontakt.knowledge.routes import router as knowledge_admin
+from kontakt.reports.routes import router as reports_router
 from kontakt.routing.desk_booking import router as desk_booking
 from kontakt.routing.pages import router as desk_pages
 from kontakt.routing.routes import router as desk_router
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(desk_router)
     app.include_router(desk_pages)
     app.include_router(desk_booking)
+    app.include_router(reports_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> Response:

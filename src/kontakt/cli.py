@@ -6,9 +6,11 @@ import typer
 
 from kontakt.benefits.cli import benefits_app
 from kontakt.booking.cli import booking_app
+from kontakt.calls.cli import calls_app, campaign_app
 from kontakt.capacity.cli import simulate_app
 from kontakt.cli_support import err_console, fail, out
 from kontakt.config import Settings
+from kontakt.demo.cli import demo_app
 from kontakt.dialogue.cli import ask
 from kontakt.evaluation.cli import eval_app
 from kontakt.knowledge.cli import kb_app
@@ -28,6 +30,9 @@ app.add_typer(report_app, name="report")
 app.add_typer(booking_app, name="booking")
 app.add_typer(benefits_app, name="benefits")
 app.add_typer(desk_app, name="desk")
+app.add_typer(calls_app, name="calls")
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(demo_app, name="demo")
 app.add_typer(voice_app, name="voice")
 app.add_typer(simulate_app, name="simulate")
 app.command("ask")(ask)

@@ -43,9 +43,23 @@ class Event:
     """Base of all events. Subclasses set ``kind`` and add typed fields (JSON-serialisable)."""
 
     kind: ClassVar[str] = "event"
+    _field_names: ClassVar[tuple[str, ...] | None] = None
 
     def payload(self) -> dict[str, Any]:
+        cls = type(self)
+        names: tuple[str, ...] | None = cls.__dict__.get("_field_names")
+        if names is None:  # once per event class
+            names = tuple(f.name for f in dataclasses.fields(self))
+            cls._field_names = names
+        values = {name: getattr(self, name) for name in names}
+        # Most events are flat: asdict() would only deep-copy their scalars, one by one, and
+        # that dominated bulk writes of millions of events (the demo year, call imports).
+        if all(isinstance(v, _SCALARS) for v in values.values()):
+            return values
         return dataclasses.asdict(self)
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 _REGISTRY: dict[str, type[Event]] = {}

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from kontakt.cli_support import out, run
+from kontakt.cli_support import fail, out, run
 from kontakt.reports.bookings import BookingReport, booking_report
 from kontakt.reports.chatbot import ChatbotReport, chatbot_report
 from kontakt.runtime import Runtime
+
+if TYPE_CHECKING:
+    from kontakt.reports.kpi_view import KpiView
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports from the event log.")
 
@@ -86,3 +93,86 @@ def report_bookings(
         out.print(title + ":")
         for key, n in counts.items():
             out.print(f"  {n:6}  {key}", markup=False)
+
+
+KPI_FORMATS = ("text", "html", "csv", "xlsx", "json")
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name}: {value!r} is not a date; use YYYY-MM-DD")
+
+
+@report_app.command("kpi")
+def report_kpi(
+    start: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD (Warsaw time)."),
+    end: str = typer.Option(..., "--to", help="Last day, inclusive."),
+    fmt: str = typer.Option("text", "--format", help="text, html, csv, xlsx or json."),
+    output: Path | None = typer.Option(None, "--output", help="Write to this file."),
+    lang: str = typer.Option("pl", "--lang", help="Labels in pl, uk or en."),
+) -> None:
+    """The yearly table of the contact office (calls, efficiency, handling and waiting
+    times, booked visits, campaigns) and its breakdowns, from events only."""
+    from kontakt.i18n import UI_LANGS, Translations
+    from kontakt.reports.kpi import KpiReport, kpi_report
+    from kontakt.reports.kpi_view import build_view
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last < first:
+        fail("--to: the last day is before the first")
+    if fmt not in KPI_FORMATS:
+        fail(f"--format: {fmt!r}; use one of {', '.join(KPI_FORMATS)}")
+    if lang not in UI_LANGS:
+        fail(f"--lang: {lang!r}; use one of {', '.join(UI_LANGS)}")
+    if fmt == "xlsx" and output is None:
+        fail("--format xlsx writes a binary file: give --output FILE.xlsx")
+
+    async def work(rt: Runtime) -> KpiReport:
+        return await kpi_report(rt.sessions, first, last, lang=lang)
+
+    report = run(work)
+    view = build_view(report, Translations("reports"), lang)
+    data: str | bytes
+    if fmt == "json":
+        data = json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "csv":
+        from kontakt.reports.kpi_export import to_csv
+
+        data = to_csv(view)
+    elif fmt == "xlsx":
+        from kontakt.reports.kpi_export import to_xlsx
+
+        data = to_xlsx(view, f"kontakt {first} – {last}")
+    elif fmt == "html":
+        data = _html(view)
+    else:
+        width = max(len(r.label) for r in view.seed + view.more)
+        data = f"{first} – {last}\n" + "".join(
+            f"{r.label:<{width}}  {r.text:>14}\n" for r in [*view.seed, None, *view.more] if r
+        )
+    if output is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        return
+    try:
+        output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    except OSError as exc:
+        fail(f"{output}: {exc.strerror or exc}")
+    out.print(f"wrote {output}", markup=False)
+
+
+def _html(view: KpiView) -> str:
+    """A standalone page (styles inlined) that opens from disk or an e-mail attachment."""
+    from kontakt.i18n import Translations
+    from kontakt.reports.charts import charts
+    from kontakt.web.templating import STATIC, make_templates
+
+    texts = Translations("reports")
+
+    def t(msgid: str, **values: object) -> str:
+        return texts.gettext(view.lang, msgid, **values)
+
+    template = make_templates().env.get_template("reports/kpi_file.html")
+    css = (STATIC / "kontakt.css").read_text(encoding="utf-8")
+    return template.render(view=view, charts=charts(view, t), t=t, css=css)

@@ -1,6 +1,12 @@
 """Contact events of the desk. The KPI report is computed from these alone (issue #8):
 offered, answered (with the wait), abandoned (with the wait), transferred, and completed
-(with talk and wrap-up time and the wrap-up topic code)."""
+(with talk and wrap-up time and the wrap-up topic code).
+
+Answered, abandoned and completed repeat the contact's kind and language (and completed its
+direction), as Asterisk's queue_log lines repeat the call's facts: the report then counts
+each fact from its own row, without joining every answer back to its offer.
+Fields added later have defaults, so older rows still decode.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,8 @@ class ContactAnswered(Event):
     queue: str
     agent: str
     wait_s: float
+    contact: str = "chat"  # chat | callback | call, as offered
+    language: str = "pl"
 
 
 @event_type
@@ -40,6 +48,8 @@ class ContactAbandoned(Event):
     entry: str
     queue: str
     wait_s: float
+    contact: str = "chat"
+    language: str = "pl"
 
 
 @event_type
@@ -51,6 +61,9 @@ class ContactTransferred(Event):
     to_queue: str
     by: str  # an agent's name, or "overflow"
     note: str = ""
+    # The entry that continues the contact in the target queue: its answer is not a second
+    # answered contact when an agent had already answered this one.
+    to_entry: str = ""
 
 
 @event_type
@@ -62,8 +75,12 @@ class ContactCompleted(Event):
     agent: str
     talk_s: float
     wrap_s: float
-    wrap_code: str  # a topic id, the same taxonomy as the bot's topics
-    outcome: str = "closed"  # closed | returned_to_bot
+    wrap_code: str  # a topic id, the same taxonomy as the bot's topics ("" = not coded)
+    # closed | returned_to_bot | transferred | no_answer (an outbound call nobody picked up)
+    outcome: str = "closed"
+    contact: str = "chat"
+    language: str = "pl"
+    direction: str = "inbound"  # outbound: a call a broker placed (campaigns)
 
 
 @event_type

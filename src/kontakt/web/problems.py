@@ -63,7 +63,7 @@ def problem_response(
         status == 401
         and request.method == "GET"
         and "text/html" in accept
-        and request.url.path.startswith(("/admin", "/desk"))
+        and request.url.path.startswith(("/admin", "/desk", "/reports"))
     ):
         from urllib.parse import quote
 

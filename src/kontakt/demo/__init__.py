@@ -1,0 +1,1 @@
+"""A demo year of the contact office, generated as ordinary events (issue #8)."""
