@@ -22,6 +22,7 @@ run: install
 	$(BIN)/kontakt kb import content/
 	$(BIN)/kontakt booking import content/
 	$(BIN)/kontakt desk import content/
+	$(BIN)/kontakt benefits import content/benefits/schedule-sample.csv
 	@ls var/models/topics-*/meta.json >/dev/null 2>&1 || $(BIN)/kontakt train
 	$(BIN)/kontakt serve --host $(HOST) --port $(PORT)
 

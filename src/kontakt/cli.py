@@ -62,8 +62,10 @@ def serve(
         from kontakt.voice.server import run as run_voice
 
         # Its own process: SIP dialogs must stay on one process, whatever the web workers.
+        # Not a daemon: it runs its own recogniser worker processes, which daemons may not
+        # have; the finally below ends it.
         voice = multiprocessing.get_context("spawn").Process(
-            target=run_voice, args=(settings,), name="kontakt-voice", daemon=True
+            target=run_voice, args=(settings,), name="kontakt-voice"
         )
         voice.start()
     try:
