@@ -39,6 +39,7 @@ import yaml
 
 from kontakt.routing.catalog import load_queues
 from kontakt.voice.caller import CallResult, place_call
+from kontakt.voice.keypad import menu_keys
 from kontakt.voice.tts import EspeakTts
 
 ROOT = Path(__file__).parents[1]
@@ -125,14 +126,9 @@ def expected_queue(topic: str) -> str:
     return "general"
 
 
-def menu_keys(queue_id: str) -> str:
-    """Keys for ``queue_id`` on the menu as `kontakt.voice.keypad.menu_pages` lays it out:
-    1 (Polish), 0 (the menu), then 9 per page turned and the queue's digit."""
-    queues = [q.id for q in load_queues(ROOT / "content") if q.id != "general"]
-    if queue_id == "general":
-        return "100"
-    index = queues.index(queue_id)
-    return "10" + "9" * (index // 8) + str(index % 8 + 1)
+def fallback_keys(queue_id: str) -> str:
+    """1 (Polish), 0 (the menu), then the menu's keys for the queue."""
+    return "10" + menu_keys([q.id for q in load_queues(ROOT / "content")], queue_id)
 
 
 async def routing(target: str, tts: EspeakTts, parallel: int) -> None:
@@ -156,7 +152,7 @@ async def routing(target: str, tts: EspeakTts, parallel: int) -> None:
     for miss in misses:
         print("  miss:", *miss, sep=" | ")
     keyed = await asyncio.gather(
-        *(call(None, menu_keys(expected_queue(topic))) for topic, _, _ in misses)
+        *(call(None, fallback_keys(expected_queue(topic))) for topic, _, _ in misses)
     )
     fixed = sum(
         r.refer_headers.get("X-Kontakt-Queue") == expected_queue(topic)

@@ -27,6 +27,16 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 
 
+def working_days(year: int) -> list[date]:
+    """The office's working days of ``year`` in order (Mon–Fri, public holidays closed)."""
+    day, days = date(year, 1, 1), []
+    while day.year == year:
+        if is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 @dataclass(frozen=True)
 class HoursStatus:
     open_now: bool

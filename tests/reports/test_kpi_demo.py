@@ -11,6 +11,7 @@ import pytest
 from kontakt.demo import calendar
 from kontakt.demo.scenario import Seed, calibrate_waits, parameters
 from kontakt.demo.year import DemoRefused, generate_year
+from kontakt.hours import working_days
 from kontakt.reports.kpi import kpi_report
 from kontakt.runtime import Runtime
 
@@ -48,7 +49,7 @@ def test_scenario_reconciles_with_the_seed() -> None:
 
 
 def test_wait_model_gives_the_seed_efficiency_and_asa() -> None:
-    days = calendar.working_days(2021)
+    days = working_days(2021)
     share = np.outer(calendar.day_weights(days), calendar.slot_shares())
     load = calendar.loads(days)
     m, theta = calibrate_waits(share, load, 570_203 / 644_344, 68.0)

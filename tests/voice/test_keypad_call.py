@@ -131,3 +131,17 @@ def test_every_voice_prompt_is_translated() -> None:
     for lang in ("pl", "uk", "en"):
         missing = [m for m in msgids if m not in texts.catalog(lang)]
         assert missing == [], (lang, missing)
+
+
+def test_menu_keys_reach_every_queue_across_pages() -> None:
+    from kontakt.voice.keypad import menu_keys
+
+    ids = ["general", *(f"q{i}" for i in range(1, 12))]
+    keys = {q: menu_keys(ids, q) for q in ids}
+    # Eight queues on the first page, the rest behind 9; 0 is the general queue on each page.
+    assert keys["general"] == "0"
+    assert [keys[f"q{i}"] for i in range(1, 12)] == [
+        "1", "2", "3", "4", "5", "6", "7", "8", "91", "92", "93"
+    ]  # fmt: skip
+    with pytest.raises(ValueError):
+        menu_keys(ids, "nowhere")

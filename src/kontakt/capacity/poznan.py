@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from scipy.optimize import brentq
 from scipy.stats import norm
 
 from kontakt.capacity.distributions import Exponential, Lognormal
 from kontakt.capacity.scenario import AgentGroup, CallType, Day, Interval, Scenario, Voicebot
-from kontakt.hours import is_working_day
+from kontakt.hours import working_days
 
 # SEED: the 2021 table and the text about the voicebot.
 INCOMING = 644_344
@@ -56,15 +56,6 @@ class Assumptions:
     @property
     def identify_share(self) -> float:
         return VOICEBOT_TRANSFERRED / INCOMING  # SEED: of the calls that reached brokers
-
-
-def working_days(year: int = 2021) -> list[date]:
-    day, days = date(year, 1, 1), []
-    while day.year == year:
-        if is_working_day(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def interval_loads(year: int = 2021) -> list[tuple[date, list[tuple[float, float, float]]]]:

@@ -13,6 +13,7 @@ from kontakt.capacity.calibrate import COARSE_STEP, Calibration, calibrate
 from kontakt.capacity.kpi import Kpis
 from kontakt.capacity.simulation import simulate
 from kontakt.capacity.staffing import Staffing, Target, recommend_staffing
+from kontakt.hours import working_days
 
 NAMES = ("poznan-2021",)
 
@@ -53,7 +54,7 @@ def run(
     _check(name)
     a = assumptions or poznan.Assumptions()
     cal = calibrate(seed, every_nth_day=every_nth_day, assumptions=a)
-    days = len(poznan.working_days()[::every_nth_day])
+    days = len(working_days(2021)[::every_nth_day])
     if voicebot:  # the calibration's last check ran this very year, seed and voicebot
         return ScenarioRun(name, seed, voicebot, days, a, cal, cal.kpis)
     sc = poznan.scenario(

@@ -9,12 +9,12 @@ holidays quiet.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 from numpy.typing import NDArray
 
-from kontakt.hours import OPEN, WARSAW, is_working_day
+from kontakt.hours import OPEN, WARSAW
 
 MONTH = (1.12, 0.97, 1.06, 1.0, 0.98, 0.95, 0.86, 0.82, 0.97, 1.05, 1.1, 0.92)
 WEEKDAY = (1.25, 1.05, 1.0, 0.95, 0.85)
@@ -27,15 +27,6 @@ WEB_HOURS = (0.2, 0.1, 0.08, 0.06, 0.06, 0.1, 0.3, 0.6, 0.9, 1.1, 1.2, 1.2, 1.15
              1.05, 1.0, 1.0, 1.0, 1.0, 0.95, 0.8, 0.6, 0.4)  # fmt: skip
 # How much harder a busy half-hour is to staff: waits grow faster than arrivals.
 LOAD_EXPONENT = 0.8
-
-
-def working_days(year: int) -> list[date]:
-    day, out = date(year, 1, 1), []
-    while day.year == year:
-        if is_working_day(day):
-            out.append(day)
-        day += timedelta(days=1)
-    return out
 
 
 def day_weights(days: list[date]) -> NDArray[np.float64]:

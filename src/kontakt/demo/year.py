@@ -32,7 +32,7 @@ from kontakt.demo.calls import CallMaker, DayPlan, Routing
 from kontakt.demo.extras import ExtrasMaker, PlannedCampaign, plan_campaigns
 from kontakt.demo.scenario import TOPIC_SHARES, Seed, calibrate_waits, parameters
 from kontakt.events import EventRow
-from kontakt.hours import WARSAW
+from kontakt.hours import WARSAW, working_days
 from kontakt.knowledge.content import load_taxonomy
 from kontakt.routing.catalog import load_queues
 from kontakt.runtime import Runtime
@@ -80,7 +80,7 @@ async def generate_year(
     routing = Routing(tuple(load_queues(content)))
     rng = np.random.default_rng(seed)
     p = parameters(Seed(), scale)
-    days = calendar.working_days(year)
+    days = working_days(year)
     weights = calendar.day_weights(days)
     load = calendar.loads(days)
     share = np.outer(weights, calendar.slot_shares())

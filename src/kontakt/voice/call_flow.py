@@ -16,9 +16,9 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.calls.events import CallEnded, CallStarted, CallTransferred, TopicIdentified
 from kontakt.conversations.events import LanguageChosen, MessageReceived
@@ -91,7 +91,9 @@ class CallFlow:
                 for event in events:
                     await self._record(session, conversation_id, event)
 
-    async def _record(self, session: Any, conversation_id: uuid.UUID, event: Event) -> None:
+    async def _record(
+        self, session: AsyncSession, conversation_id: uuid.UUID, event: Event
+    ) -> None:
         await record(session, event, at=self.runtime.clock.now(), conversation_id=conversation_id)
 
     async def _converse(

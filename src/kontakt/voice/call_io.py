@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kontakt.voice.asr.base import AsrEngine
-from kontakt.voice.hearing import Hearing
+from kontakt.voice.hearing import Hearing, Utterance
 from kontakt.voice.sip.endpoint import Call
 from kontakt.voice.tts import TtsEngine
 
@@ -151,10 +151,8 @@ class CallIO:
                     hearing.utterances.put_nowait(result)  # handled at the top of the loop
         return Heard("hangup")
 
-    async def _recognize(self, utterance: object, step: str) -> Heard:
-        from kontakt.voice.hearing import Utterance
-
-        assert isinstance(utterance, Utterance) and self.asr is not None
+    async def _recognize(self, utterance: Utterance, step: str) -> Heard:
+        assert self.asr is not None
         if len(utterance.pcm) < 1600:  # under 0.2 s: a click or a cough, not a word
             return Heard("speech", ended_at=utterance.ended_at)
         try:

@@ -53,8 +53,3 @@ class Hearing:
             elif isinstance(event, TurnEnded):
                 self.utterances.put_nowait(Utterance(event.audio, self._last_frame_at))
                 self.speaking.clear()
-
-    def forget(self) -> None:
-        """Drop what was heard so far (a new question makes old answers stale)."""
-        while not self.utterances.empty():
-            self.utterances.get_nowait()

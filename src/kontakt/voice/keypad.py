@@ -4,6 +4,7 @@ line. Digits map to queues; a caller who knows the menu can type ahead through p
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from kontakt.routing.models import Queue
 from kontakt.voice import prompts
@@ -14,6 +15,18 @@ GENERAL_KEY, MORE_KEY = "0", "9"
 PAGE = 8  # queues per menu page: keys 1-8; 9 turns the page, 0 is always the general queue
 WAIT_S = 6.0
 MAX_REPROMPTS = 2
+T = TypeVar("T")
+
+
+def _paginate(rest: list[T], general: T | None) -> list[list[tuple[str, T]]]:
+    chunks = [rest[i : i + PAGE] for i in range(0, len(rest), PAGE)] or [[]]
+    pages = []
+    for chunk in chunks:
+        page = [(str(i), item) for i, item in enumerate(chunk, start=1)]
+        if general is not None:
+            page.append((GENERAL_KEY, general))
+        pages.append(page)
+    return pages
 
 
 def menu_pages(queues: dict[str, Queue]) -> list[list[tuple[str, Queue]]]:
@@ -21,14 +34,19 @@ def menu_pages(queues: dict[str, Queue]) -> list[list[tuple[str, Queue]]]:
     with content/queues.yaml, and every queue reachable on the keypad however many there are."""
     general = queues.get("general")
     rest = sorted((q for q in queues.values() if q is not general), key=lambda q: q.position)
-    chunks = [rest[i : i + PAGE] for i in range(0, len(rest), PAGE)] or [[]]
-    pages = []
-    for chunk in chunks:
-        page = [(str(i), q) for i, q in enumerate(chunk, start=1)]
-        if general is not None:
-            page.append((GENERAL_KEY, general))
-        pages.append(page)
-    return pages
+    return _paginate(rest, general)
+
+
+def menu_keys(queue_ids: list[str], queue_id: str) -> str:
+    """The keys that choose ``queue_id`` on the menu of ``queue_ids`` (in catalog order):
+    9 for each page turned, then its digit."""
+    rest = [q for q in queue_ids if q != "general"]
+    general = "general" if "general" in queue_ids else None
+    for turns, page in enumerate(_paginate(rest, general)):
+        for digit, item in page:
+            if item == queue_id:
+                return digit if digit == GENERAL_KEY else MORE_KEY * turns + digit
+    raise ValueError(f"{queue_id!r} is not on the menu")
 
 
 async def keypad_menu(
