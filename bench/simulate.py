@@ -22,7 +22,7 @@ from kontakt.capacity import bank, poznan, scenarios
 from kontakt.capacity.calibrate import calibrate
 from kontakt.capacity.simulation import simulate
 from kontakt.capacity.staffing import Target
-from kontakt.capacity.validation import validate
+from kontakt.capacity.validation import holdout, validate
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/callcenter"
 T = TypeVar("T")
@@ -63,6 +63,8 @@ def main() -> None:
     for proxy in ("servers", "presence"):
         secs, _ = best(1, partial(validate, log, staffing=proxy, replications=10))
         rows.append((f"validation, {proxy} staffing, 10 simulation runs", f"{secs:.1f} s"))
+    secs, _ = best(1, partial(holdout, log, staffing="presence", replications=10))
+    rows.append(("held-out check (4 half-month validations, 10 runs each)", f"{secs:.1f} s"))
     print(f"load average before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f} "
           f"({os.cpu_count()} cores)")  # fmt: skip
     print("| measure | value |")

@@ -90,3 +90,19 @@ def test_unknown_scenario_and_format_are_one_line_and_exit_2() -> None:
     assert (fmt.exit_code, fmt.stderr.strip()) == (
         2, "error: --format must be one of text, json, not 'xml'",
     )  # fmt: skip
+
+
+def test_validate_holdout_prints_the_held_out_table() -> None:
+    args = ["simulate", "validate", "--data", str(DATA), "--agents", "presence"]
+    result = runner.invoke(app, [*args, "--replications", "1", "--holdout"])
+    assert result.exit_code == 0, result.output
+    held_out = result.stdout.split("held-out check:")[1]
+    assert "| Feb 15–28 |  Feb 1–14 |      sim |" in held_out
+    assert "queued callers (waited or hung up) per priority class" in result.stdout
+
+
+def test_unknown_callers_are_one_line_and_exit_2() -> None:
+    result = runner.invoke(app, ["simulate", "validate", "--data", str(DATA), "--callers", "vip"])
+    assert (result.exit_code, result.stderr.strip()) == (
+        2, "error: --callers must be classes, fifo or pooled, not 'vip'",
+    )  # fmt: skip

@@ -153,3 +153,50 @@ def test_a_survival_curve_samples_its_own_mean() -> None:
     assert s.mean == pytest.approx(10 + 0.8 * 50 + 0.5 * 140 + 0.2 * 100)
     assert x.mean() == pytest.approx(s.mean, rel=0.01)
     assert np.mean(x <= 10.0) == pytest.approx(0.2, abs=0.005)
+
+
+def replayed(arrivals: list[float], kinds: list[int], calls: tuple[CallType, ...],
+             shares: tuple[float, ...] | None = None) -> Scenario:  # fmt: skip
+    """One agent all day, and the given callers arriving at the given instants."""
+    day = Day(
+        "d",
+        (Interval(0.0, 2 * HOUR, 0.0, (1,), shares=shares),),
+        arrivals=np.array(arrivals),
+        kinds=np.array(kinds, dtype=np.int64),
+    )
+    return Scenario("replay", calls, (AgentGroup("a"),), (day,))
+
+
+def test_a_head_start_puts_a_later_caller_first_only_by_that_much() -> None:
+    calls = (
+        CallType("low", Fixed(100.0), share=0.5),
+        CallType("high", Fixed(100.0), share=0.5, head_start_s=60.0),
+    )
+    # The agent is busy 0–100 s. At 100 s "high" from t=50 (50 − 60 = −10) goes before
+    # "low" from t=10; "high" from t=80 (80 − 60 = 20) does not, and waits for the low one.
+    r = simulate(replayed([0.0, 10.0, 50.0, 80.0], [0, 0, 1, 1], calls), seed=1)
+    assert r.outcomes.answered.all()
+    assert r.outcomes.wait.tolist() == [0.0, 190.0, 50.0, 220.0]
+
+
+def test_a_call_type_can_bring_its_own_patience() -> None:
+    calls = (
+        CallType("quick", Fixed(100.0), share=0.5, patience=Fixed(5.0)),
+        CallType("patient", Fixed(100.0), share=0.5),  # the scenario's: never hangs up
+    )
+    r = simulate(replayed([0.0, 10.0, 20.0], [1, 0, 1], calls), seed=1)
+    assert r.outcomes.answered.tolist() == [True, False, True]
+    assert r.outcomes.wait.tolist() == [0.0, 5.0, 80.0]
+
+
+def test_unknown_kinds_are_drawn_from_the_interval_shares() -> None:
+    calls = (CallType("a", Fixed(1.0), share=0.5), CallType("b", Fixed(1.0), share=0.5))
+    r = simulate(replayed([1.0, 2.0, 3.0, 4.0], [-1, 0, -1, -1], calls, (0.0, 1.0)), seed=1)
+    assert r.kind.tolist() == [1, 0, 1, 1]
+
+
+def test_kinds_must_match_the_replayed_arrivals() -> None:
+    day = Day("d", (Interval(0.0, HOUR, 0.0, (1,)),), arrivals=np.array([1.0, 2.0]),
+              kinds=np.array([0], dtype=np.int64))  # fmt: skip
+    with pytest.raises(ValueError, match="one entry per replayed arrival"):
+        Scenario("bad", (CallType("a", Fixed(1.0)),), (AgentGroup("a"),), (day,))

@@ -39,6 +39,11 @@ class CallLog:
     answered: NDArray[np.bool_]
     wait: NDArray[np.float64]  # q_time: to answer, or to hanging up
     service: NDArray[np.float64]  # ser_time of answered calls, 0 for abandoned ones
+    # The log's priority (0, 1, 2) and whether the call entered the queue (q_start set) or
+    # went straight from the voice-response unit to a free agent. The bank labels almost
+    # every call that never queued priority 0, so for those the label says nothing.
+    priority: NDArray[np.int64]
+    queued: NDArray[np.bool_]
     # Who was serving when: per day, (server, service start, service end) of answered calls.
     busy: dict[int, list[tuple[str, float, float]]]
     dropped_phantom: int
@@ -85,7 +90,7 @@ def load(folder: Path) -> CallLog:
     if not lines or tuple(lines[0].split("\t")) != FIELDS:
         raise DataError(f"{path}:1: header must be the 17 fields of the README")
     days: dict[date, int] = {}
-    rows: list[tuple[int, float, bool, float, float]] = []
+    rows: list[tuple[int, float, bool, float, float, int, bool]] = []
     busy: dict[int, list[tuple[str, float, float]]] = defaultdict(list)
     phantom = before_queue = 0
     for number, line in enumerate(lines[1:], start=2):
@@ -111,7 +116,8 @@ def load(folder: Path) -> CallLog:
         arrival = _after(arrival, _seconds(f["vru_entry"], where))
         wait = float(_int(f["q_time"], where))
         service = float(_int(f["ser_time"], where)) if outcome == "AGENT" else 0.0
-        rows.append((day, arrival, outcome == "AGENT", wait, service))
+        priority = _int(f["priority"], where)
+        rows.append((day, arrival, outcome == "AGENT", wait, service, priority, queued))
         if outcome == "AGENT" and f["server"] != "NO_SERVER":
             start = _after(_seconds(f["ser_start"], where), arrival)
             busy[day].append((f["server"], start, start + service))
@@ -125,6 +131,8 @@ def load(folder: Path) -> CallLog:
         answered=np.array(col[2], dtype=np.bool_),
         wait=np.array(col[3], dtype=np.float64),
         service=np.array(col[4], dtype=np.float64),
+        priority=np.array(col[5], dtype=np.int64),
+        queued=np.array(col[6], dtype=np.bool_),
         busy=dict(busy),
         dropped_phantom=phantom,
         dropped_before_queue=before_queue,

@@ -136,11 +136,19 @@ def validate_command(
     ),
     replications: int = typer.Option(10, min=1, help="Simulation runs to average."),
     seed: int = typer.Option(1, help="Random seed of the first run."),
+    callers: str = typer.Option(
+        "classes",
+        help="Callers in the sim: classes (priority classes, head starts), fifo (the same "
+        "classes, first come first served) or pooled (one class).",
+    ),
+    held_out: bool = typer.Option(
+        False, "--holdout", help="Also fit on each half of the month and check on the other."
+    ),
     fmt: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Compare the simulation, Erlang-A and Erlang-C with a real month, hour by hour."""
     from kontakt.capacity import bank, render
-    from kontakt.capacity.validation import Staffing, validate
+    from kontakt.capacity.validation import Callers, Staffing, holdout, validate
 
     _format(fmt)
     known: dict[str, tuple[Staffing, ...]] = {
@@ -151,15 +159,35 @@ def validate_command(
     if agents not in known:
         fail(f"--agents must be servers, presence or both, not {agents!r}")
     proxies = known[agents]
+    kinds: dict[str, Callers] = {"classes": "classes", "fifo": "fifo", "pooled": "pooled"}
+    if callers not in kinds:
+        fail(f"--callers must be classes, fifo or pooled, not {callers!r}")
+    who = kinds[callers]
     try:
         log = bank.load(data)
     except bank.DataError as exc:
         fail(str(exc))
-    results = [validate(log, staffing=p, replications=replications, seed=seed) for p in proxies]
+    results = [
+        validate(log, staffing=p, replications=replications, seed=seed, callers=who)
+        for p in proxies
+    ]
+    checks = [
+        holdout(log, staffing=p, replications=replications, seed=seed, callers=who)
+        for p in (proxies if held_out else ())
+    ]
     if fmt == "json":
-        _print_json({"data": str(data), "results": [asdict(v) for v in results]})
+        _print_json(
+            {
+                "data": str(data),
+                "results": [asdict(v) for v in results],
+                "holdout": [[asdict(c) for c in check] for check in checks],
+            }
+        )
         return
     for i, v in enumerate(results):
         if i:
             out.print("")
         _print_lines(render.validation(v))
+    for check in checks:
+        out.print("")
+        _print_lines(render.holdout(check))

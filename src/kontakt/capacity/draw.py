@@ -60,6 +60,13 @@ def draw_day(scenario: Scenario, day: Day, rng: np.random.Generator) -> DayCalls
     interval = np.clip(np.searchsorted(starts, arrival, side="right") - 1, 0, None)
     shares = np.array([c.share for c in scenario.call_types])
     kind = rng.choice(len(shares), size=n, p=shares)
+    for i, iv in enumerate(day.intervals):
+        if iv.shares is not None:
+            mask = interval == i
+            kind[mask] = rng.choice(len(shares), size=int(mask.sum()), p=iv.shares)
+    if day.kinds is not None:
+        known = np.asarray(day.kinds, dtype=np.int64)[~to_bot]
+        kind = np.where(known >= 0, known, kind)
     talk = np.empty(n)
     work = np.empty(n)
     for k, call in enumerate(scenario.call_types):
@@ -74,10 +81,7 @@ def draw_day(scenario: Scenario, day: Day, rng: np.random.Generator) -> DayCalls
     if bot.handling_saving_s:
         saved = np.maximum(talk - bot.handling_saving_s, MIN_TALK_SHARE * talk)
         talk = np.where(identified, saved, talk)
-    if scenario.patience is None:
-        deadline = np.full(n, np.inf)
-    else:
-        deadline = arrival + scenario.patience.sample(rng, n)
+    deadline = arrival + _patience(scenario, kind, rng)
     return DayCalls(
         arrival=arrival,
         kind=kind.astype(np.int64),
@@ -88,3 +92,14 @@ def draw_day(scenario: Scenario, day: Day, rng: np.random.Generator) -> DayCalls
         identified=identified,
         bot_served=int(to_bot.sum()),
     )
+
+
+def _patience(scenario: Scenario, kind: Ints, rng: np.random.Generator) -> Floats:
+    """Each caller's patience: the call type's own curve if it has one (inf: never hangs up)."""
+    n = len(kind)
+    out = np.full(n, np.inf) if scenario.patience is None else scenario.patience.sample(rng, n)
+    for k, call in enumerate(scenario.call_types):
+        if call.patience is not None:
+            mask = kind == k
+            out[mask] = call.patience.sample(rng, int(mask.sum()))
+    return out

@@ -9,8 +9,10 @@ Nothing else depends on who is waiting, so this is exact, not an approximation.
 
 Agents within a group are interchangeable, so they are not objects: a group is a count of
 busy agents and a deque of the times its idle agents became idle. An arriving call goes to
-the qualified agent idle the longest; a freed agent takes the longest-waiting call among
-the queues it serves. Every call type has its own FIFO queue.
+the qualified agent idle the longest; a freed agent takes, among the queues it serves, the
+head call with the earliest arrival − head start (the longest-waiting one when no call type
+has a head start). Every call type has its own FIFO queue: within one type the head start
+is the same for all, so the order within a queue never changes.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def run_day(scenario: Scenario, day: Day, calls: DayCalls) -> DayResult:
     deadline = calls.deadline.tolist()
     service = calls.service.tolist()
     kind = calls.kind.tolist()
+    head_start = [call.head_start_s for call in scenario.call_types]
     n = len(arrival)
     answered = [False] * n
     wait = [0.0] * n
@@ -69,8 +72,8 @@ def run_day(scenario: Scenario, day: Day, calls: DayCalls) -> DayResult:
             while q and deadline[q[0]] <= now:
                 gone = q.popleft()  # hung up before anyone was free
                 wait[gone] = deadline[gone] - arrival[gone]
-            if q and arrival[q[0]] < best_at:
-                best_q, best_at = q, arrival[q[0]]
+            if q and arrival[q[0]] - head_start[k] < best_at:
+                best_q, best_at = q, arrival[q[0]] - head_start[k]
         if best_q is None:
             idle[g].append(now)
         else:

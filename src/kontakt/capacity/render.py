@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from kontakt.capacity import poznan
 from kontakt.capacity.scenarios import ScenarioRun
 from kontakt.capacity.staffing import Staffing
+from kontakt.capacity.validation import Holdout
 from kontakt.capacity.validation_stats import Figures, Validation
 
 
@@ -137,11 +138,20 @@ def _fig(f: Figures, what: str) -> str:
 
 def validation(v: Validation) -> list[str]:
     models = ("observed", "sim", "erlang_a", "erlang_c")
+    if len(v.patience_km_s) == 1:
+        callers = f"one class, Kaplan-Meier mean {v.patience_km_s[0]:.0f} s"
+    else:
+        rule = "first come, first served" if v.callers == "fifo" else "head starts"
+        callers = (
+            f"priority classes ({rule}), Kaplan-Meier means "
+            f"{'/'.join(f'{m:.0f}' for m in v.patience_km_s)} s, head starts "
+            f"{'/'.join(f'{h:.0f}' for h in v.head_starts_s)} s"
+        )
     out = [
         f"staffing input: {v.staffing}; patience: exponential mean {v.patience_exp_s:.0f} s "
-        f"(Erlang-A), Kaplan-Meier mean {v.patience_km_s:.0f} s (simulation); "
-        f"{v.replications} simulation runs; hours with ≥ {v.min_calls} calls; dropped "
-        f"{v.dropped[0]} PHANTOM rows and {v.dropped[1]} hang-ups before the queue",
+        f"(Erlang-A); simulated callers: {callers}; {v.replications} simulation runs; hours "
+        f"with ≥ {v.min_calls} calls; dropped {v.dropped[0]} PHANTOM rows and "
+        f"{v.dropped[1]} hang-ups before the queue",
     ]
     for what, title in (("abandon", "abandoned, % of calls reaching the queue"),
                         ("asa", "ASA, m:ss (∞: Erlang-C overloaded in that many day-hours)"),
@@ -153,19 +163,54 @@ def validation(v: Validation) -> list[str]:
         ]  # fmt: skip
         out += ["", title, "", *table(["hour", "calls", "agents", "AHT s", *models], rows)]
     out += ["", "errors (mean over the hours above; 'month': on the totals)", ""]
-    out += table(
-        ["model", "abandon MAE, pts", "ASA mean rel. error", "≤20 s MAE, pts",
-         "month: abandon, pts", "month: ASA"],
-        [
-            [m, f"{e.abandon_mae_pts:.1f}", _rel(e.asa_mape, e.asa_infinite_hours),
-             f"{e.within_20_mae_pts:.1f}", f"{e.abandon_total_pts:+.1f}",
-             f"{100 * e.asa_total_rel:+.0f} %" if math.isfinite(e.asa_total_rel) else "∞"]
-            for m, e in v.errors.items()
-        ],
-    )  # fmt: skip
+    out += table(ERROR_HEAD, _error_rows(v))
+    if v.classes:
+        out += ["", "queued callers (waited or hung up) per priority class", ""]
+        seen, sim = v.classes["observed"], v.classes["sim"]
+        out += table(
+            ["priority", "head start s", "queued: observed", "sim", "ASA: observed", "sim",
+             "abandoned %: observed", "sim"],
+            [
+                [str(i), f"{h:.0f}", f"{a.queued:,.0f}", f"{b.queued:,.0f}", clock(a.asa_s),
+                 clock(b.asa_s), f"{100 * a.abandon:.1f}", f"{100 * b.abandon:.1f}"]
+                for i, (h, a, b) in enumerate(zip(v.head_starts_s, seen, sim, strict=True))
+            ],
+        )  # fmt: skip
     return out
 
 
+ERROR_HEAD = ["model", "abandon MAE, pts", "ASA mean rel. error", "ASA, call-weighted",
+              "≤20 s MAE, pts", "month: abandon, pts", "month: ASA"]  # fmt: skip
+
+
+def _error_rows(v: Validation) -> list[list[str]]:
+    return [
+        [m, f"{e.abandon_mae_pts:.1f}", _rel(e.asa_mape, e.asa_infinite_hours),
+         _rel(e.asa_weighted, 0), f"{e.within_20_mae_pts:.1f}", f"{e.abandon_total_pts:+.1f}",
+         f"{100 * e.asa_total_rel:+.0f} %" if math.isfinite(e.asa_total_rel) else "∞"]
+        for m, e in v.errors.items()
+    ]  # fmt: skip
+
+
+def holdout(checks: Sequence[Holdout]) -> list[str]:
+    """The error table of each (fit half, check half) pair; Erlang-C fits nothing."""
+    v = checks[0].validation
+    rows = [
+        [c.fit, c.check, *row]
+        for c in checks
+        for row in _error_rows(c.validation)
+        if row[0] != "erlang_c"
+    ]
+    return [
+        f"held-out check: patience curves, head starts and class mix (and Erlang-A's "
+        f"patience) fitted on one half of the month, compared on the other and on itself; "
+        f"staffing input: {v.staffing}; {v.replications} simulation runs; hours with ≥ "
+        f"{v.min_calls} calls in the half",
+        "",
+        *table(["fit on", "check on", *ERROR_HEAD], rows),
+    ]
+
+
 def _rel(x: float, infinite: int) -> str:
-    text = f"{100 * x:.0f} %" if math.isfinite(x) else "—"
+    text = f"{100 * x:.1f} %" if math.isfinite(x) else "—"
     return f"{text} (∞ in {infinite} h)" if infinite else text

@@ -16,6 +16,12 @@ class CallType:
 
     ``share`` is its fraction of all arrivals. Handling time is ``talk`` plus
     ``after_call_work``: the report's total handling time counts talk only, its AHT both.
+
+    ``head_start_s`` is a priority that ages: a free agent takes the waiting call with the
+    earliest arrival − head start, so a call with a 90 s head start goes before callers
+    who have waited less than 90 s longer than it, and after those who have waited more
+    (the rule the bank's switch followed; 0 everywhere is first come, first served).
+    ``patience``, when set, replaces the scenario's patience for this call type.
     """
 
     name: str
@@ -24,6 +30,8 @@ class CallType:
     queue: str = "general"
     language: str = "pl"
     after_call_work: Sampler = field(default_factory=lambda: Fixed(0.0))
+    head_start_s: float = 0.0
+    patience: Sampler | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,8 @@ class Interval:
 
     ``calls`` is the expected number of arrivals (Poisson); ``agents`` holds one head
     count per agent group, in the scenario's group order. ``talk`` replaces every call
-    type's talk time in this interval (an hour's observed handling times, say).
+    type's talk time in this interval (an hour's observed handling times, say), and
+    ``shares`` the call types' shares for calls arriving in it.
     """
 
     start_s: float
@@ -52,6 +61,7 @@ class Interval:
     calls: float
     agents: tuple[int, ...]
     talk: Sampler | None = None
+    shares: tuple[float, ...] | None = None
 
     @property
     def hours(self) -> float:
@@ -64,11 +74,14 @@ class Day:
 
     With ``arrivals`` given (seconds since midnight, sorted) the simulation replays them
     instead of drawing Poisson arrivals; ``calls`` of the intervals is then informational.
+    ``kinds`` may give each replayed arrival its call type (an index into the scenario's
+    call types), with -1 where it is not known; those are drawn from the shares.
     """
 
     label: str
     intervals: tuple[Interval, ...]
     arrivals: NDArray[np.float64] | None = None
+    kinds: NDArray[np.int64] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,9 +135,18 @@ class Scenario:
             if not any(g.serves(call) for g in self.groups):
                 raise ValueError(f"no agent group serves call type {call.name!r}")
         for day in self.days:
+            if day.kinds is not None and (
+                day.arrivals is None or len(day.kinds) != len(day.arrivals)
+            ):
+                raise ValueError(f"{day.label}: kinds need one entry per replayed arrival")
             for interval in day.intervals:
                 if len(interval.agents) != len(self.groups):
                     raise ValueError(f"{day.label}: one head count per agent group, please")
+                shares = interval.shares
+                if shares is not None and (
+                    len(shares) != len(self.call_types) or abs(sum(shares) - 1.0) > 1e-6
+                ):
+                    raise ValueError(f"{day.label}: interval shares must match the call types")
 
     @property
     def aht_s(self) -> float:

@@ -26,6 +26,7 @@ class SimResult:
     seed: int
     day: NDArray[np.int64]  # index into scenario.days, per call
     arrival: NDArray[np.float64]  # seconds since that day's midnight
+    kind: NDArray[np.int64]  # index into scenario.call_types
     outcomes: Outcomes
     voicebot_served: int
 
@@ -52,6 +53,7 @@ def simulate(scenario: Scenario, seed: int = 0) -> SimResult:
         result = run_day(scenario, day, calls)
         parts["day"].append(np.full(len(calls.arrival), d, dtype=np.int64))
         parts["arrival"].append(calls.arrival)
+        parts["kind"].append(calls.kind)
         parts["answered"].append(result.answered)
         parts["wait"].append(result.wait)
         parts["talk"].append(calls.talk)
@@ -67,7 +69,7 @@ def simulate(scenario: Scenario, seed: int = 0) -> SimResult:
         service=col["service"],
         identified=col["identified"],
     )
-    return SimResult(scenario, seed, col["day"], col["arrival"], outcomes, bot)
+    return SimResult(scenario, seed, col["day"], col["arrival"], col["kind"], outcomes, bot)
 
 
 def scheduled_agents(scenario: Scenario) -> tuple[dict[int, float], float]:

@@ -72,6 +72,58 @@ class Pool:
         )
 
 
+class ClassPool:
+    """Queued callers per priority class: those who waited at all or hung up.
+
+    Only for them is the class known in the log (see `bank_routing`), and only for them
+    does it matter, so the observed and simulated callers are compared on that footing.
+    """
+
+    def __init__(self, classes: int) -> None:
+        self.classes = classes
+        self.queued = np.zeros(classes)
+        self.answered = np.zeros(classes)
+        self.waited = np.zeros(classes)
+
+    def add(
+        self,
+        kind: NDArray[np.int64],
+        answered: NDArray[np.bool_],
+        wait: NDArray[np.float64],
+        *,
+        weight: float = 1.0,
+    ) -> None:
+        """Per-call outcomes; kind -1 (class unknown: never queued in the log) is skipped."""
+        queued = ((wait > 0) | ~answered) & (kind >= 0)
+        k = kind[queued]
+        served = answered[queued]
+
+        def count(values: NDArray[np.generic]) -> NDArray[np.float64]:
+            sums = np.bincount(k, weights=values.astype(np.float64), minlength=self.classes)
+            return np.asarray(weight * sums, dtype=np.float64)
+
+        self.queued += count(np.ones(len(k)))
+        self.answered += count(served)
+        self.waited += count(np.where(served, wait[queued], 0.0))
+
+    def rows(self) -> tuple[ClassFigures, ...]:
+        return tuple(
+            ClassFigures(
+                queued=float(q),
+                asa_s=_div(float(w), float(a)),
+                abandon=_div(float(q - a), float(q)),
+            )
+            for q, a, w in zip(self.queued, self.answered, self.waited, strict=True)
+        )
+
+
+@dataclass(frozen=True)
+class ClassFigures:
+    queued: float  # callers who waited or hung up (simulation: mean over the runs)
+    asa_s: float  # their mean wait when answered
+    abandon: float  # the share of them who hung up
+
+
 def _div(a: float, b: float) -> float:
     return a / b if b else 0.0
 
@@ -88,6 +140,7 @@ class Figures:
 class HourComparison:
     hour: int | None  # None: the whole month
     calls: int
+    answered: int  # observed
     aht_s: float
     agents: float  # mean staffing input over the days with calls in that hour
     figures: dict[str, Figures]
@@ -99,6 +152,8 @@ class Errors:
 
     abandon_mae_pts: float
     asa_mape: float  # mean |model − observed| ÷ observed, over hours where it is finite
+    # The same, each hour weighted by its observed answered calls: busy hours count more.
+    asa_weighted: float
     asa_infinite_hours: int
     within_20_mae_pts: float
     abandon_total_pts: float  # model − observed on the whole month
@@ -108,33 +163,41 @@ class Errors:
 @dataclass(frozen=True)
 class Validation:
     staffing: str
+    callers: str  # classes, fifo or pooled (see validation.Callers)
     rows: tuple[HourComparison, ...]
     total: HourComparison
     errors: dict[str, Errors]
     patience_exp_s: float
-    patience_km_s: float
+    patience_km_s: tuple[float, ...]  # mean of each priority class's curve
+    head_starts_s: tuple[float, ...]  # per priority class
     replications: int
     min_calls: int
     dropped: tuple[int, int]  # PHANTOM rows, hang-ups before the queue
+    days: tuple[int, int]  # days fitted on, days checked
+    # Per priority class, the queued callers: observed and simulated (empty if pooled).
+    classes: dict[str, tuple[ClassFigures, ...]] = field(default_factory=dict)
 
 
 def summarise(
     pools: dict[str, Pool],
     *,
     staffing: str,
+    callers: str,
     agents: dict[int, float],
     aht: dict[int, float],
     patience_exp_s: float,
-    patience_km_s: float,
+    patience_km_s: tuple[float, ...],
+    head_starts_s: tuple[float, ...],
     replications: int,
     min_calls: int,
     dropped: tuple[int, int],
+    days: tuple[int, int],
 ) -> Validation:
     observed = pools["observed"]
     hours = [h for h in range(HOURS) if observed.calls[h] >= min_calls]
     rows = tuple(
         HourComparison(
-            h, int(observed.calls[h]), aht[h], agents[h],
+            h, int(observed.calls[h]), int(observed.answered[h]), aht[h], agents[h],
             {m: p.figures([h]) for m, p in pools.items()},
         )
         for h in hours
@@ -144,30 +207,35 @@ def summarise(
     total = HourComparison(
         None,
         int(observed.calls.sum()),
+        int(observed.answered.sum()),
         sum(aht[h] * observed.answered[h] for h in range(HOURS)) / served if served else 0.0,
         _div(sum(agents[h] * observed.calls[h] for h in range(HOURS)), observed.calls.sum()),
         {m: p.figures(everything) for m, p in pools.items()},
     )
     errors = {m: _errors(rows, total, m) for m in PREDICTORS if m in pools}
     return Validation(
-        staffing, rows, total, errors, patience_exp_s, patience_km_s, replications, min_calls,
-        dropped,
+        staffing, callers, rows, total, errors, patience_exp_s, patience_km_s, head_starts_s,
+        replications, min_calls, dropped, days,
     )  # fmt: skip
 
 
 def _errors(rows: tuple[HourComparison, ...], total: HourComparison, model: str) -> Errors:
     ab = [abs(r.figures[model].abandon - r.figures["observed"].abandon) for r in rows]
     w20 = [abs(r.figures[model].within_20 - r.figures["observed"].within_20) for r in rows]
+    finite = [
+        r for r in rows if math.isfinite(r.figures[model].asa_s) and r.figures["observed"].asa_s
+    ]
     asa = [
         abs(r.figures[model].asa_s - r.figures["observed"].asa_s) / r.figures["observed"].asa_s
-        for r in rows
-        if math.isfinite(r.figures[model].asa_s) and r.figures["observed"].asa_s > 0
+        for r in finite
     ]
+    answered = [r.answered for r in finite]
     infinite = sum(not math.isfinite(r.figures[model].asa_s) for r in rows)
     got, seen = total.figures[model], total.figures["observed"]
     return Errors(
         abandon_mae_pts=100 * float(np.mean(ab)) if ab else 0.0,
         asa_mape=float(np.mean(asa)) if asa else math.inf,
+        asa_weighted=float(np.average(asa, weights=answered)) if asa else math.inf,
         asa_infinite_hours=infinite,
         within_20_mae_pts=100 * float(np.mean(w20)) if w20 else 0.0,
         abandon_total_pts=100 * (got.abandon - seen.abandon),
