@@ -102,6 +102,25 @@ async def test_spoken_topic_confirmed_no_input_and_menu(
     assert not any(r.kind == TopicIdentified.kind for r in quiet)
 
 
+async def test_a_no_to_the_first_guess_offers_the_second(
+    bot: tuple[str, Runtime], tts_cache: Path
+) -> None:
+    """Parking at a cemetery is about cemeteries or about parking: the caller says no to the
+    first guess and yes to the second, and is routed by speech to the second one."""
+    target, runtime = bot
+    tts = EspeakTts(cache_dir=tts_cache)
+    result = await place_call(
+        target, text="parking przy cmentarzu", dtmf="_21", timeout_s=90, tts=tts
+    )
+    # Without the second guess, key 2 would lead to a reprompt and key 1 to the keypad menu.
+    assert result.refer_headers.get("X-Kontakt-Method") == "speech", result.line()
+    events = await _events(runtime, _call_id(result))
+    [identified] = [r for r in events if r.kind == TopicIdentified.kind]
+    assert identified.payload["topic"] in ("cemeteries", "transport_parking")
+    assert identified.payload["method"] == "speech"
+    assert identified.payload["confidence"] < 0.5  # the runner-up's, not the first guess's
+
+
 @pytest.fixture
 def tts_cache() -> Path:
     path = ROOT / "var" / "test-cache" / "tts"

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,10 @@ from kontakt.voice.tts import TtsEngine
 _TARGET = re.compile(r"^sip:(?:([^@;:]+)@)?([A-Za-z0-9.\-]+)(?::(\d{1,5}))?((?:;[^;]+)*)$")
 QUIET_S, IDLE_S = 0.6, 5.0  # a prompt has ended; a bot that says nothing
 SPEECH = "_"  # in a key sequence: where the text is said ("1_1": key 1, speak, key 1)
+# In a key sequence: the caller answers what the bot just said, through ``answer`` (a test
+# caller that knows what it wants says "no" to a wrong guess instead of always pressing 1).
+ANSWER = "?"
+Answer = Callable[[NDArray[np.int16]], str | None]
 
 
 class CallerError(ValueError):
@@ -103,13 +108,14 @@ def parse_target(target: str, transport: str = "udp") -> tuple[str, Peer]:
 def steps_of(dtmf: str, text: str | None) -> list[tuple[str, str]]:
     """Keys in order, one per prompt; the text where "_" is, else after the keys."""
     keys = dtmf.replace(" ", "").upper()
-    if bad := sorted(set(keys) - set(DIGITS + SPEECH)):
+    if bad := sorted(set(keys) - set(DIGITS + SPEECH + ANSWER)):
         raise CallerError(f"not keys of a phone: {''.join(bad)!r} (use 0-9, *, #, A-D)")
     if keys.count(SPEECH) > (1 if text else 0):
         raise CallerError('"_" marks where the --text is said, once')
     if text and SPEECH not in keys:
         keys += SPEECH
-    return [("speech", text or "") if k == SPEECH else ("key", k) for k in keys]
+    kinds = {SPEECH: "speech", ANSWER: "answer"}
+    return [(kinds.get(k, "key"), text or "" if k == SPEECH else k) for k in keys]
 
 
 async def place_call(
@@ -122,11 +128,14 @@ async def place_call(
     timeout_s: float = 60.0,
     tts: TtsEngine | None = None,
     barge_in: bool = False,
+    answer: Answer | None = None,
 ) -> CallResult:
     """Call ``target`` and play the steps; see the module docstring. Raises CallerError for
     a target that is not a SIP URI, and TtsError when the text cannot be synthesised."""
     uri, peer = parse_target(target, transport)
     plan = steps_of(dtmf, text)
+    if answer is None and any(kind == "answer" for kind, _ in plan):
+        raise CallerError('"?" needs an answer function (a caller that understands the bot)')
     speech = None
     if text:
         if tts is None:
@@ -152,7 +161,9 @@ async def place_call(
             caller.reject(invite, reply)
             result = CallResult("rejected", reply.status, reply.reason)
         elif reply is not None:
-            result = await _talk(caller, media, invite, reply, plan, speech, deadline, barge_in)
+            result = await _talk(
+                caller, media, invite, reply, plan, speech, deadline, barge_in, answer
+            )
         result.duration_s = time.monotonic() - started
         return result
     finally:
@@ -170,6 +181,7 @@ async def _talk(
     speech: NDArray[np.int16] | None,
     deadline: float,
     barge_in: bool,
+    answerer: Answer | None = None,
 ) -> CallResult:
     caller.confirm(invite, ok)
     try:
@@ -190,6 +202,13 @@ async def _talk(
                 await media.prompt_started(since, idle_s=IDLE_S)
             else:
                 await media.prompt_over(since, quiet_s=QUIET_S, idle_s=IDLE_S)
+            if kind == "answer":
+                assert answerer is not None
+                key = answerer(media.heard_since(since))
+                if key is None:  # nothing to say to that: stay quiet, like a puzzled caller
+                    since = time.monotonic()
+                    continue
+                kind, value = "key", key
             if kind == "key":
                 since = await media.key(value)
             else:

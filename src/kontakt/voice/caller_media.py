@@ -112,6 +112,11 @@ class CallerMedia(asyncio.DatagramProtocol):
     def recording(self) -> NDArray[np.int16]:
         return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
 
+    def heard_since(self, moment: float) -> NDArray[np.int16]:
+        """The bot's audio from ``moment`` (monotonic) on: the prompt a step answers."""
+        start = max(0, round((moment - self.started) * 8000))
+        return self.recording()[start:]
+
     @property
     def last_voice(self) -> float:
         return self.voiced_at[-1] if self.voiced_at else 0.0

@@ -3,7 +3,8 @@
 Speech recognition on a telephone line is a topic *guesser*, so a guess is never acted on
 without the caller's "yes" (or key 1). The classifier's decision policy (calibrated by
 ``kontakt train``) picks between confirming one topic, asking between two, and asking the
-caller to rephrase. No input and no match each cost one of at most ``MAX_REPROMPTS``
+caller to rephrase; after a "no" to a confident guess, the runner-up is proposed before the
+caller is asked to say it again. No input and no match each cost one of at most ``MAX_REPROMPTS``
 repeats; then the caller goes to the general queue, where a person sorts it out.
 """
 
@@ -21,6 +22,10 @@ from kontakt.voice.call_io import CallIO, Heard
 
 MAX_REPROMPTS = 2
 LISTEN_S = 6.0
+# After a "no", the classifier's second guess is proposed when it is a real contender: a
+# wrong proposal costs the caller one more "no", a right one saves repeating the whole
+# sentence to a recogniser that has already misheard it once.
+RUNNER_UP_MIN = 0.1
 YES_DIGIT, NO_DIGIT = "1", "2"
 
 
@@ -89,6 +94,14 @@ class SpokenTopic:
                 return self._result("hangup")
             if answer:
                 return self._result("topic", prediction.topic, prediction.confidence)
+            second = prediction.runner_up
+            if second is None or prediction.runner_up_confidence < RUNNER_UP_MIN:
+                return None
+            answer = await self._confirm(second)
+            if answer is None:
+                return self._result("hangup")
+            if answer:
+                return self._result("topic", second, prediction.runner_up_confidence)
             return None
         assert prediction.runner_up is not None
         pick = await self._clarify(prediction.topic, prediction.runner_up)
