@@ -45,6 +45,16 @@ def test_n_y_has_a_plain_n_variant() -> None:
     assert polish_variants(("T", "AA", "K")) == []
 
 
+def test_ch_has_a_k_variant_and_variants_combine() -> None:
+    assert polish_variants(("HH", "T", "S", "EH")) == [("K", "T", "S", "EH")]  # "chcę"
+    assert polish_variants(("HH", "AO", "N", "Y", "AA")) == [
+        ("HH", "AO", "N", "AA"),
+        ("K", "AO", "N", "Y", "AA"),
+        ("K", "AO", "N", "AA"),
+    ]
+    assert polish_variants(("AA", "HH", "HH", "AA")) == [("AA", "K", "K", "AA")]
+
+
 def test_built_dictionary_lists_variants_after_the_word(pl_build: Artifacts) -> None:
     lines = pl_build.dictionary.read_text(encoding="utf-8").splitlines()
     assert "nie N Y EH" in lines and "nie(2) N EH" in lines
