@@ -24,6 +24,7 @@ from kontakt.calls.events import CallEnded, CallStarted, CallTransferred, TopicI
 from kontakt.conversations.events import LanguageChosen, MessageReceived
 from kontakt.conversations.service import open_conversation
 from kontakt.events import Event, record
+from kontakt.nlu.choices import booking_intent
 from kontakt.routing.models import Queue
 from kontakt.routing.service import Desk
 from kontakt.runtime import Runtime
@@ -117,11 +118,13 @@ class CallFlow:
         method = "keypad"
         reason = "topic"
         queue: Queue | None
+        heard: tuple[str, ...] = ()  # the caller's words, where speech was recognised
         if lang == "uk" and UKRAINIAN_QUEUE in queues:
             queue, reason = queues[UKRAINIAN_QUEUE], "language"
         elif io.asr is not None and model is not None:
             spoken = SpokenTopic(io, lang, model, lambda tid: _topic_name(topics, tid, lang), t)
             result = await spoken.run()
+            heard = result.heard
             events.extend(MessageReceived(text, lang, lang) for text in result.heard if text)
             if result.kind == "hangup":
                 return "caller"
@@ -150,12 +153,82 @@ class CallFlow:
             events.append(TopicIdentified(call.call_id, topic, "keypad"))
         if call.state != "confirmed":
             return "caller"
-        if queue is not None and queue.id == BENEFITS_QUEUE and reason == "topic":
+        asked = next((text for text in heard if booking_intent(text, lang)), "")
+        booking = await self._booking(
+            io, lang, conversation_id, events, queue, topic, method, reason, asked
+        )
+        if booking is not None:
+            ended, why = booking
+            if ended != "transfer":
+                return ended
+            reason = why
+        elif queue is not None and queue.id == BENEFITS_QUEUE and reason == "topic":
             served, why = await self._benefit_self_service(io, lang, conversation_id)
             if served != "transfer":
                 return served
             reason = why
         return await self._transfer(io, lang, queue, topic, method, reason, events, topics)
+
+    async def _booking(
+        self,
+        io: CallIO,
+        lang: str,
+        conversation_id: uuid.UUID,
+        events: list[Event],
+        queue: Queue | None,
+        topic: str | None,
+        method: str,
+        reason: str,
+        asked: str,
+    ) -> tuple[str, str] | None:
+        """Booking a visit where the call leads to it (docs/voice.md): a caller who said they
+        want to book goes straight into the booking dialogue with their words; a caller whose
+        matter has bookable visits (its spoken topic, or the topics of the queue chosen on
+        the keypad), and a Ukrainian caller (who has no topic step), is offered it first.
+        None when it does not apply; else "bot" (booked: we said goodbye and hung up),
+        "caller" (hung up), or "transfer" with the reason (declined, asked for a person)."""
+        from kontakt.voice.booking_call import BookingCall, bookable_services, caller_number
+
+        wanted: list[str] | None  # the topics whose services the caller can book; None: all
+        if asked and reason in ("topic", "no_match", "no_input"):
+            wanted = [topic] if topic else None
+        elif reason == "language":
+            wanted = None
+        elif reason == "topic" and queue is not None and queue.id != BENEFITS_QUEUE:
+            wanted = [topic] if method == "speech" and topic else list(queue.topics)
+        else:
+            return None
+        services = await bookable_services(self.runtime, wanted)
+        if not services and not asked:
+            return None
+        call = io.call
+        # Keys only: speech is no answer in this dialogue, so it must not cut prompts short.
+        keys = CallIO(call, self.tts, None, None)
+        booking = BookingCall(
+            self.runtime, keys, conversation_id, lang, services=services,
+            caller_id=caller_number(call.invite, lang),
+        )  # fmt: skip
+        if not asked:
+            offered = await booking.offer()
+            if offered != "book":
+                return ("caller", "") if offered == "hangup" else ("transfer", reason)
+        # The booking dialogue reads the conversation (its language) from the log: what the
+        # call has learnt so far goes in first, in order.
+        async with self.runtime.transaction() as session:
+            for event in events:
+                await self._record(session, conversation_id, event)
+        events.clear()
+        result = await booking.run(asked)
+        if io.hearing is not None:  # words said during the booking answer nothing now
+            while not io.hearing.utterances.empty():
+                io.hearing.utterances.get_nowait()
+        if result.kind == "booked":
+            if call.state == "confirmed":
+                await io.say(call, self.t(lang)(prompts.GOODBYE), lang)
+            return "bot", ""
+        if result.kind == "hangup" or call.state != "confirmed":
+            return "caller", ""
+        return "transfer", result.reason
 
     async def _benefit_self_service(
         self, io: CallIO, lang: str, conversation_id: uuid.UUID

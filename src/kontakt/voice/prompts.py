@@ -28,10 +28,25 @@ CONNECTING_TOPIC = "Connecting you to a consultant for {topic}. Please hold."
 CANNOT_CONNECT = "I cannot connect you now."
 HELPLINE = "The city helpline {phone} works Monday to Friday 7:30–20:00, except public holidays."
 GOODBYE = "Goodbye!"
+# Booking a visit by phone (kontakt.voice.booking_call).
+BOOKING_OFFER = (
+    "To book a visit at the office, press 1. To talk to a consultant, stay on the line or press 2."
+)
+BOOKING_REQUEST = "I would like to book a visit."  # what key 1 says to the booking dialogue
+CHOICE_MORE = "More options: press {digit}."
+CHOICE_PERSON = "To talk to a consultant, press 0."
+NO_KEYS = "I did not hear any keys."
+NUMBER_PROMPT = "Enter the phone number at which the office can reach you, then press the hash key."
+NUMBER_CONFIRM = (
+    "The office will reach you at {number}. If that is right, press 1. To enter another "
+    "number, press 2."
+)
+NUMBER_NOT_VALID = "This number is not valid."
 
 ALL = (
     *(m for _, m in WELCOME),
     ASK_TOPIC, ASK_AGAIN, NOT_HEARD, NOT_UNDERSTOOD, CONFIRM_TOPIC, CLARIFY_TOPIC,
     MENU_PROMPT, MENU_ITEM, MENU_MORE, AGAIN, BENEFIT_OFFER, CONNECTING, CONNECTING_TOPIC,
-    CANNOT_CONNECT, HELPLINE, GOODBYE,
+    CANNOT_CONNECT, HELPLINE, GOODBYE, BOOKING_OFFER, BOOKING_REQUEST, CHOICE_MORE, CHOICE_PERSON,
+    NO_KEYS, NUMBER_PROMPT, NUMBER_CONFIRM, NUMBER_NOT_VALID,
 )  # fmt: skip

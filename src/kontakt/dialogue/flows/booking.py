@@ -37,6 +37,9 @@ from kontakt.nlu.when import When
 OFFER = 3
 MAX_MISSES = 2
 PREFIX = "booking:"
+PENDING_PHONE = "Please give a phone number, so the office can reach you."
+# The name of a visit booked by phone (staff read it; it is not translated).
+PHONE_NAME = "Rezerwacja telefoniczna"
 
 
 @dataclass
@@ -267,6 +270,13 @@ async def _confirm(t: Turn) -> tuple[Outcome | None, BookingDraft | None]:
         return await _cancel_visit(t)
     if d.mode == "reschedule":
         return await _move_visit(t)
+    if t.channel == say.PHONE:
+        # No recogniser here can take down a surname over the phone, and a keypad cannot
+        # type one: a call books under a fixed name, and the visit is found by its phone
+        # number and the code, which the caller hears spelled twice.
+        d.name = PHONE_NAME
+        d.step = "phone"
+        return say.ask(t, PENDING_PHONE, "booking_phone"), d
     d.step = "name"
     return say.ask(t, "Please give your first and last name.", "booking_name"), d
 
@@ -288,9 +298,7 @@ async def _name(t: Turn) -> tuple[Outcome | None, BookingDraft | None]:
     d.name = " ".join(candidate.split())
     d.step = "phone"
     d.misses = 0
-    return say.ask(
-        t, "Please give a phone number, so the office can reach you.", "booking_phone"
-    ), d
+    return say.ask(t, PENDING_PHONE, "booking_phone"), d
 
 
 async def _phone(t: Turn) -> tuple[Outcome | None, BookingDraft | None]:

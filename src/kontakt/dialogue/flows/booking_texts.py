@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from kontakt.booking.backend import Opening, Place, Visit
 from kontakt.booking.models import Service
 from kontakt.dialogue import replies
+from kontakt.dialogue.flows.booking_spoken import spelled, spoken_when
 from kontakt.dialogue.flows.booking_state import iso
 from kontakt.dialogue.outcome import Action, Answer, Ask, Booked, Suggestion
 from kontakt.nlu.fold import fold
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from kontakt.dialogue.flows.booking import Turn
 
 PREFIX = "booking:"
+# A "phone" conversation hears these texts through the voicebot: times and codes in words,
+# the options read out with their keys by the call (not listed in the text), no links.
+PHONE = "phone"
 CODE_PROMPT = "Please give the confirmation code of your visit (6 characters, e.g. K7M4RX)."
 DIGITS_PROMPT = "Please give the last 3 digits of the phone number you gave when booking."
 _QUESTION = re.compile(
@@ -36,6 +40,8 @@ def is_question(text: str) -> bool:
 
 
 def when(turn: Turn, start: datetime) -> str:
+    if turn.channel == PHONE:
+        return spoken_when(start, turn.lang)
     return replies.when(start, turn.lang)
 
 
@@ -91,17 +97,15 @@ def ask_unit(turn: Turn, places: list[Place]) -> Ask:
 
 def offer(turn: Turn, found: list[Opening], prefix: str) -> Ask:
     lines = [f"{i}. {when(turn, o.start)}" for i, o in enumerate(found, 1)]
-    text = " ".join(
-        filter(
-            None,
-            [
-                prefix,
-                t(turn, "The nearest free times:"),
-                "; ".join(lines) + ".",
-                t(turn, "Which one suits you? You can also name another day or time."),
-            ],
-        )
-    )
+    parts = [
+        prefix,
+        t(turn, "The nearest free times:"),
+        "; ".join(lines) + ".",
+        t(turn, "Which one suits you? You can also name another day or time."),
+    ]
+    if turn.channel == PHONE:  # the call reads each time with its key instead
+        parts = parts[:2]
+    text = " ".join(filter(None, parts))
     return Ask(
         text,
         turn.lang,
@@ -126,9 +130,15 @@ async def _names(turn: Turn) -> tuple[str, str, str]:
     )
 
 
+def _place(turn: Turn, unit: str, address: str) -> str:
+    # On the phone the office's name is enough (it names the street): house numbers and a
+    # postal code read out by a synthetic voice are noise the caller cannot note anyway.
+    return f"{unit}, {address}" if address and turn.channel != PHONE else unit
+
+
 async def read_back(turn: Turn, start: datetime, prefix: str, *, cancelling: bool = False) -> Ask:
     service, unit, address = await _names(turn)
-    place = f"{unit}, {address}" if address else unit
+    place = _place(turn, unit, address)
     if cancelling:
         msgid = "Do you want to cancel this visit: {service}, {place}, {when}?"
     elif turn.draft.mode == "reschedule":
@@ -148,9 +158,16 @@ async def read_back(turn: Turn, start: datetime, prefix: str, *, cancelling: boo
     )
 
 
+PHONE_BOOKED = (
+    "Your visit is booked: {service}, {place}, {when}. Your confirmation code is: {code}. "
+    "Once more, the code is: {code}. To cancel or change the visit, give this code and the "
+    "last digits of your phone number in the chat on the city's website."
+)
+
+
 async def booked(turn: Turn, visit: Visit, reason: str) -> Booked:
     service, unit, address = await _names(turn)
-    place = f"{unit}, {address}" if address else unit
+    place = _place(turn, unit, address)
     values = {"service": service, "place": place, "when": when(turn, visit.start)}
     if reason == "cancelled":
         text = t(turn, "Your visit on {when} is cancelled.", **values)
@@ -162,6 +179,9 @@ async def booked(turn: Turn, visit: Visit, reason: str) -> Booked:
             code=visit.code,
             **values,
         )
+    elif turn.channel == PHONE:
+        # Spelled, and said twice: a caller has no screen to read it from again.
+        text = t(turn, PHONE_BOOKED, code=spelled(visit.code), **values)
     else:
         text = t(
             turn,
@@ -172,7 +192,7 @@ async def booked(turn: Turn, visit: Visit, reason: str) -> Booked:
             **values,
         )
     docs = await _documents(turn)
-    if docs and reason != "cancelled":
+    if docs and reason != "cancelled" and turn.channel != PHONE:  # a link cannot be spoken
         text = f"{text} {t(turn, 'What to bring: {url}', url=docs)}"
     return Booked(
         text=text,
@@ -198,10 +218,13 @@ async def _documents(turn: Turn) -> str:
 
 
 def _helpline(turn: Turn, lead: str, reason: str, *, hours: bool = False) -> Answer:
-    """The flow cannot go on: say why, and give the helpline (and when it is open)."""
-    parts = [lead, replies.contact_line(turn.ctx, turn.lang)]
-    if hours:
-        parts.append(replies.hours_status(turn.ctx, turn.lang))
+    """The flow cannot go on: say why, and give the helpline (and when it is open). A caller
+    is put through to a consultant instead, so the phone hears only why."""
+    parts = [lead]
+    if turn.channel != PHONE:
+        parts.append(replies.contact_line(turn.ctx, turn.lang))
+        if hours:
+            parts.append(replies.hours_status(turn.ctx, turn.lang))
     return Answer(
         " ".join(p for p in parts if p),
         turn.lang,
