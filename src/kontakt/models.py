@@ -6,6 +6,7 @@ from kontakt.conversations.models import Conversation
 from kontakt.db import Base
 from kontakt.events import EventRow
 from kontakt.knowledge.models import Article, ArticleText, ArticleVersion
+from kontakt.reports.kpi_facts import KpiFact
 from kontakt.routing.models import Agent, Queue, QueueEntry
 from kontakt.topics.models import OrgUnit, Topic
 from kontakt.users.models import ApiToken, User
@@ -22,6 +23,7 @@ __all__ = [
     "Closure",
     "Conversation",
     "EventRow",
+    "KpiFact",
     "OrgUnit",
     "Queue",
     "QueueEntry",

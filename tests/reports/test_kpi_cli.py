@@ -115,6 +115,24 @@ def test_import_twice_then_report_in_every_format(env: dict[str, str], tmp_path:
     assert "Łączny czas obsługi połączeń odebranych" in page and "<svg" in page
 
 
+def test_the_read_model_rebuilt_and_the_log_itself_give_the_same_report(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    kontakt(env, "campaign", "create", "--kind", "survey", "--name", "Ankieta o odpadach")
+    path = tmp_path / "cdr.csv"
+    path.write_text(CDR, encoding="utf-8")
+    assert kontakt(env, "calls", "import", str(path)).exit_code == 0
+    period = ("report", "kpi", "--from", "2021-02-01", "--to", "2021-03-31", "--format", "json")
+    kept = json.loads(kontakt(env, *period).stdout)
+    rebuilt = kontakt(env, "report", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert rebuilt.stdout.startswith("kpi_facts rebuilt from the events: ")
+    assert int(rebuilt.stdout.split(": ")[1].split()[0].replace(",", "")) > 0
+    assert json.loads(kontakt(env, *period).stdout) == kept
+    assert json.loads(kontakt(env, *period, "--from-events").stdout) == kept
+    assert kept["calls_total"] == 4
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -112,6 +112,12 @@ def report_kpi(
     fmt: str = typer.Option("text", "--format", help="text, html, csv, xlsx or json."),
     output: Path | None = typer.Option(None, "--output", help="Write to this file."),
     lang: str = typer.Option("pl", "--lang", help="Labels in pl, uk or en."),
+    from_events: bool = typer.Option(
+        False,
+        "--from-events",
+        help="Read the event log itself, not its kpi_facts read model "
+        "(slower; the same figures: an auditor's check).",
+    ),
 ) -> None:
     """The yearly table of the contact office (calls, efficiency, handling and waiting
     times, booked visits, campaigns) and its breakdowns, from events only."""
@@ -130,7 +136,7 @@ def report_kpi(
         fail("--format xlsx writes a binary file: give --output FILE.xlsx")
 
     async def work(rt: Runtime) -> KpiReport:
-        return await kpi_report(rt.sessions, first, last, lang=lang)
+        return await kpi_report(rt.sessions, first, last, lang=lang, from_events=from_events)
 
     report = run(work)
     view = build_view(report, Translations("reports"), lang)
@@ -160,6 +166,20 @@ def report_kpi(
     except OSError as exc:
         fail(f"{output}: {exc.strerror or exc}")
     out.print(f"wrote {output}", markup=False)
+
+
+@report_app.command("rebuild")
+def report_rebuild() -> None:
+    """Derive the KPI report's read model (kpi_facts) again from the event log. The database
+    keeps it in step by itself; this is for after a restore of the events table alone, or a
+    change of what the model holds."""
+    from kontakt.reports.kpi_facts import rebuild
+
+    async def work(rt: Runtime) -> int:
+        async with rt.transaction() as session:
+            return await rebuild(session)
+
+    out.print(f"kpi_facts rebuilt from the events: {run(work):,} rows", markup=False)
 
 
 def _html(view: KpiView) -> str:

@@ -191,13 +191,18 @@ def _local(hour: str) -> datetime:
     return datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(WARSAW)
 
 
-async def kpi_report(source: Source, start: date, end: date, *, lang: str = "pl") -> KpiReport:
+async def kpi_report(
+    source: Source, start: date, end: date, *, lang: str = "pl", from_events: bool = False
+) -> KpiReport:
     """The report for Warsaw calendar days ``start`` to ``end`` inclusive.
 
     ``source``: a session (its transaction, one query after another) or a session factory
-    (two queries at a time on connections of their own; ``kpi_read``)."""
+    (two queries at a time on connections of their own; ``kpi_read``). It reads the read
+    model ``kpi_facts``, which the database keeps in step with the events; ``from_events``
+    recomputes it from the events' payloads instead (the same report, only slower)."""
     lo, hi = day_bounds(start, end)
-    raw = await read_all(source, Window(lo.astimezone(UTC), hi.astimezone(UTC)), lang)
+    window = Window(lo.astimezone(UTC), hi.astimezone(UTC))
+    raw = await read_all(source, window, lang, from_events=from_events)
     r = KpiReport(start, end)
     months: dict[str, MonthRow] = {}
     hours = {h: HourRow(h) for h in range(24)}
@@ -251,7 +256,7 @@ async def kpi_report(source: Source, start: date, end: date, *, lang: str = "pl"
         r.outgoing_connected += c.connected
         r.talk_outgoing_s += c.talk_out_s
         r.wrap_outgoing_s += c.wrap_out_s
-        if c.outgoing:
+        if c.outgoing and c.hour is not None:
             month(c.hour).outgoing += c.outgoing
         for code, n in per_language(c.outgoing, c.out_languages).items():
             langs[code].outgoing += n
@@ -272,7 +277,8 @@ async def kpi_report(source: Source, start: date, end: date, *, lang: str = "pl"
     # Every topic of the taxonomy in its order (zeros too: a topic nobody called about is
     # news), then codes outside it (e.g. "" for calls without a wrap-up code).
     r.by_topic = [TopicRow(tid, name, topics.pop(tid, 0)) for tid, name in raw.topics]
-    r.by_topic += [TopicRow(code, code, n) for code, n in topics.most_common()]
+    outside = sorted(topics.items(), key=lambda x: (-x[1], x[0]))  # ties in a fixed order
+    r.by_topic += [TopicRow(code, code, n) for code, n in outside]
     r.by_language = sorted(
         (x for x in langs.values() if x.incoming or x.answered or x.outgoing),
         key=lambda x: (-x.incoming - x.outgoing, x.language),

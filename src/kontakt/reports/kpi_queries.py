@@ -1,4 +1,8 @@
-"""The KPI report's SQL: one aggregate query per event kind, grouped in the database.
+"""The KPI report's SQL straight over the events: one aggregate query per event kind.
+
+The report reads the read model ``kpi_facts`` (kpi_fact_queries); these queries compute the
+same from the events' payloads, as the report did before the read model existed, and are the
+reference it is checked against (tests/reports/test_kpi_facts.py, bench/report.py).
 
 A year of a city's calls is millions of events, so nothing here reads events one by one.
 Each query filters on (kind, at), which the events index serves; reads the few payload
@@ -101,9 +105,11 @@ class AbandonedHour(NamedTuple):
 
 
 class CompletedGroup(NamedTuple):
-    """Completions of one hour; ``topic`` is set on the answered incoming calls' rows."""
+    """Completions of one hour; ``topic`` is set on the answered incoming calls' rows.
+    ``hour`` is None on rows without outgoing calls when the read model groups them over the
+    whole window (kpi_fact_queries): only outgoing calls are counted per month."""
 
-    hour: str
+    hour: str | None
     topic: str | None
     handled: int  # answered incoming calls (the last broker's completion)
     talk_in_s: float
