@@ -95,6 +95,8 @@ class ChatServices:
             from kontakt.hours import status
 
             self.detector.warm_up()
+            # Loads (on a first start: generates) the embedding model; not a cached query.
+            self.embedder.passages(["dzień dobry"])
             status(datetime.now(UTC))  # loads the public-holiday tables
             self.detector.detect("dzien dobry, jak sie zameldowac")
             self.detector.detect("коли вивозять сміття")
@@ -136,7 +138,12 @@ class Runtime:
         chat = ChatServices.build(
             sessions,
             embedder
-            or make_embedder(settings.embedder, settings.embed_threads, settings.query_cache_size),
+            or make_embedder(
+                settings.embedder,
+                settings.embed_threads,
+                settings.query_cache_size,
+                cache_dir=settings.var_dir / "cache",
+            ),
             settings.var_dir / "models",
         )
         if clock is None and settings.clock_start:

@@ -21,7 +21,9 @@ def train_command(
 ) -> None:
     """Train the topic classifier on content/ and write a versioned model under var/models/."""
     settings = Settings()
-    embedder = make_embedder(settings.embedder, settings.embed_threads, 0)
+    embedder = make_embedder(
+        settings.embedder, settings.embed_threads, 0, cache_dir=settings.var_dir / "cache"
+    )
     cache = settings.var_dir / "cache" / f"{embedder.name}.npz"
     try:
         model = train(content, embedder, cache=cache, workers=os.cpu_count() or 1)
@@ -42,7 +44,9 @@ def train_command(
 
 
 def load_latest(settings: Settings) -> TrainedModel:
-    embedder = make_embedder(settings.embedder, settings.embed_threads, 0)
+    embedder = make_embedder(
+        settings.embedder, settings.embed_threads, 0, cache_dir=settings.var_dir / "cache"
+    )
     try:
         return load(latest(settings.var_dir / "models"), embedder)
     except (NoModel, ValueError) as exc:
