@@ -16,8 +16,8 @@ call was routed.
 
 ``--routing`` is issue #7's spoken-routing measurement instead: the 66 phrasings of
 tests/voice/data/speech_routing.yaml (22 topics x 3, held out from the training data), each
-said after the welcome and confirmed with key 1 (a caller who accepts any guess: a guess
-that is wrong counts as a miss). It prints the share routed to the right queue by speech,
+said after the welcome by a caller who answers the bot's guesses truthfully (key 1 for its
+own topic, key 2 for any other: bench/voice_answer.py). It prints the share routed to the right queue by speech,
 then calls every miss again on the keypad menu and prints the share routed in the end.
 """
 
@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import yaml
+from voice_answer import TruthfulCaller
 
 from kontakt.routing.catalog import load_queues
 from kontakt.voice.caller import CallResult, place_call
@@ -135,12 +136,18 @@ async def routing(target: str, tts: EspeakTts, parallel: int) -> None:
     cases = [(topic, text) for topic, texts in yaml.safe_load(PHRASES.read_text()).items()
              for text in texts]  # fmt: skip
     gate = asyncio.Semaphore(parallel)
+    truthful = TruthfulCaller(ROOT / "content", tts)
 
-    async def call(text: str | None, keys: str) -> CallResult:
+    async def call(text: str | None, keys: str, topic: str) -> CallResult:
         async with gate:
-            return await place_call(target, text=text, dtmf=keys, timeout_s=120, tts=tts)
+            return await place_call(
+                target, text=text, dtmf=keys, timeout_s=120, tts=tts,
+                answer=truthful.answer_for(topic),
+            )  # fmt: skip
 
-    spoken = await asyncio.gather(*(call(text, "_1") for _, text in cases))
+    # Say the sentence, then answer up to two guesses (the bot's first and, after a "no",
+    # its second) as the caller would: yes to the right topic, no to any other.
+    spoken = await asyncio.gather(*(call(text, "_??", topic) for topic, text in cases))
     misses = []
     for (topic, text), r in zip(cases, spoken, strict=True):
         h = r.refer_headers
@@ -152,7 +159,7 @@ async def routing(target: str, tts: EspeakTts, parallel: int) -> None:
     for miss in misses:
         print("  miss:", *miss, sep=" | ")
     keyed = await asyncio.gather(
-        *(call(None, fallback_keys(expected_queue(topic))) for topic, _, _ in misses)
+        *(call(None, fallback_keys(expected_queue(topic)), topic) for topic, _, _ in misses)
     )
     fixed = sum(
         r.refer_headers.get("X-Kontakt-Queue") == expected_queue(topic)
