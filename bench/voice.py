@@ -12,7 +12,10 @@ code behind `kontakt voice call`): each caller says a topic sentence after the w
 presses 1 to confirm. Latency is measured by the caller, as a resident would hear it: from
 its last speech packet to the first voiced packet of the bot's reply (the end-of-turn
 silence the bot waits for is included). A concurrency "holds" when p95 <= 1.0 s and every
-call was routed.
+call was routed. Beside it, the bot's own account of the same turns, per stage (p50/p95,
+from its timing log in ``--var``/voice.log): the end-of-turn silence, recognition after
+the turn ended, the dialogue's decision, rendering the prompt, starting to play it, and the
+prompt's lead-in before its first sound.
 
 ``--routing`` is issue #7's spoken-routing measurement instead: the 66 phrasings of
 tests/voice/data/speech_routing.yaml (22 topics x 3, held out from the training data), each
@@ -27,6 +30,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import socket
 import sqlite3
 import statistics
@@ -105,6 +109,39 @@ async def wait_for_sip(port: int, timeout_s: float = 120.0) -> None:
     raise SystemExit("the voice process did not start")
 
 
+def start_voice(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """The voice process, logging to ``log_path``, with its per-turn timing (DEBUG lines of
+    kontakt.voice.latency: where each answered turn's wait went)."""
+    code = (
+        "import logging\n"
+        "logging.getLogger('kontakt.voice.latency').setLevel(logging.DEBUG)\n"
+        "from kontakt.config import Settings\n"
+        "from kontakt.voice.server import run\n"
+        "run(Settings())\n"
+    )
+    with log_path.open("w") as log:  # the child keeps its own descriptor of it
+        return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
+
+
+# The stages of the voice process's timing line (call_io._log_timing), in its order.
+STAGES = ("end of turn", "recognition", "dialogue", "prompt", "playout", "lead-in")
+TIMING = re.compile(r"turn answered ([\d.]+) s after .*?: " + ", ".join(
+    rf"{name} ([\d.]+)" for name in STAGES))  # fmt: skip
+
+
+def stages(log_path: Path, offset: int) -> str:
+    """p50/p95 of each stage over the turns logged since ``offset``."""
+    with log_path.open(encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        rows = [[float(x) for x in m.groups()[1:]] for m in TIMING.finditer(log.read())]
+    if not rows:
+        return "(no timing logged)"
+    columns = zip(*rows, strict=True)
+    return " | ".join(f"{statistics.median(c):.2f}/{percentile(list(c), 0.95):.2f}"
+                      for c in columns)  # fmt: skip
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -180,11 +217,8 @@ async def main() -> None:
     env = prepare(args.var)
     port = free_port()
     env["KONTAKT_SIP_PORT"] = str(port)
-    voice = subprocess.Popen(
-        [sys.executable, "-c", "from kontakt.config import Settings\n"
-         "from kontakt.voice.server import run\nrun(Settings())"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    log_path = args.var / "voice.log"
+    voice = start_voice(env, log_path)
     tts = EspeakTts(cache_dir=args.var / "caller-tts")
     phrases = [t for texts in yaml.safe_load(PHRASES.read_text()).values() for t in texts]
     random.seed(7)
@@ -196,11 +230,14 @@ async def main() -> None:
         if args.routing:
             await routing(target, tts, args.parallel)
             return
-        print(f"{'calls':>5} {'routed':>7} {'p50 s':>6} {'p95 s':>6} {'max s':>6}  holds")
+        print(f"{'calls':>5} {'routed':>7} {'p50 s':>6} {'p95 s':>6} {'max s':>6}  holds"
+              "   (the bot's own timing, p50/p95 s: " + " | ".join(STAGES) + ")")  # fmt: skip
         for n in (int(x) for x in args.calls.split(",")):
             results: list[CallResult] = []
+            logged = log_path.stat().st_size
             for _ in range(args.rounds):
                 results += await round_of(target, n, phrases, tts)
+            await asyncio.sleep(0.5)  # the voice process's last log lines
             lat = [r.latency_s for r in results if r.latency_s is not None]
             routed = sum(r.outcome == "transferred" for r in results)
             if not lat:
@@ -209,7 +246,7 @@ async def main() -> None:
             p50, p95 = statistics.median(lat), percentile(lat, 0.95)
             holds = p95 <= GOAL_P95_S and routed == len(results)
             print(f"{n:>5} {routed:>3}/{len(results):<3} {p50:6.2f} {p95:6.2f} {max(lat):6.2f}"
-                  f"  {'yes' if holds else 'no'}")  # fmt: skip
+                  f"  {'yes' if holds else 'no ':3}   {stages(log_path, logged)}")  # fmt: skip
     finally:
         voice.terminate()
         voice.wait(10)

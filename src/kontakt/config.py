@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     asr_parallel: int = Field(default=2, ge=1, le=64)
     # Trailing silence that ends a caller's turn.
     vad_silence_ms: int = Field(default=700, ge=200, le=5000)
+    # ... and the shorter silence that ends it once the recogniser has settled on words
+    # that make a complete answer (kontakt.voice.hearing); vad_silence_ms or more: never.
+    vad_min_silence_ms: int = Field(default=500, ge=200, le=5000)
 
     # --- booking ---
     # Minutes a slot stays held while the resident fills in their details.

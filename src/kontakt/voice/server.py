@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Iterable
 
 from kontakt.config import Settings
 from kontakt.runtime import Runtime
@@ -13,13 +14,16 @@ from kontakt.voice.sip.endpoint import SipEndpoint
 from kontakt.voice.tts import EspeakTts
 
 log = logging.getLogger("kontakt.voice")
+# The bot's prompts start this soon: a caller who has spoken waits for the first sound.
+PROMPT_LEAD_IN_MS = 10
 
 
 async def serve_sip(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runtime = Runtime.build(settings)
     endpoint = SipEndpoint(settings.sip_host, settings.sip_port, max_calls=settings.sip_max_calls)
     flow = build_flow(settings, runtime, endpoint)
-    await asyncio.to_thread(warm_up, flow)
+    texts = await known_prompts(flow)
+    await asyncio.to_thread(warm_up, flow, texts)
     endpoint.on_call = flow.handle
     await endpoint.start()
     log.info("SIP endpoint on udp://%s:%d", settings.sip_host, endpoint.port)
@@ -31,6 +35,7 @@ async def serve_sip(settings: Settings, stop: asyncio.Event | None = None) -> No
         await stop.wait()
     finally:
         await endpoint.stop()
+        close_engines(flow)
         await runtime.close()
 
 
@@ -39,20 +44,45 @@ def build_flow(settings: Settings, runtime: Runtime, endpoint: SipEndpoint) -> C
     from kontakt.voice.asr import engines_from_settings
     from kontakt.voice.vad import Endpointer
 
-    tts = EspeakTts(cache_dir=settings.var_dir / "prompts")
+    tts = EspeakTts(cache_dir=settings.var_dir / "prompts", lead_in_ms=PROMPT_LEAD_IN_MS)
     engines = engines_from_settings(settings)
-    return CallFlow(
-        runtime, endpoint, tts, engines, lambda: Endpointer(silence_ms=settings.vad_silence_ms)
-    )
+
+    def endpointer() -> Endpointer:
+        return Endpointer(
+            silence_ms=settings.vad_silence_ms, min_silence_ms=settings.vad_min_silence_ms
+        )
+
+    return CallFlow(runtime, endpoint, tts, engines, endpointer)
 
 
-def warm_up(flow: CallFlow) -> None:
-    """Load the models and build missing speech artifacts before the first call, so the
-    first caller does not wait seconds for them."""
+async def known_prompts(flow: CallFlow) -> list[tuple[str, str]]:
+    """(text, language) of the prompts a call can hear, from the database's topics and queues."""
+    from kontakt.voice.warm_prompts import prompt_texts
+
+    return await prompt_texts(flow)
+
+
+def warm_up(flow: CallFlow, prompts: Iterable[tuple[str, str]] = ()) -> None:
+    """Load the models, build missing speech artifacts and render ``prompts`` before the
+    first call, so the first caller does not wait seconds for them, and no caller waits
+    for a prompt to be rendered (see tts.py)."""
     from kontakt.voice.asr import prepare_engines
 
-    flow.runtime.chat.topic_model()
+    model = flow.runtime.chat.topic_model()
+    if model is not None:
+        model.engine.predict(["dzień dobry"])  # loads the embedder the classifier uses
     prepare_engines(dict(flow.asr))
+    prerender = getattr(flow.tts, "prerender", None)
+    if prerender is not None:
+        log.info("%d prompts ready", prerender(prompts))
+
+
+def close_engines(flow: CallFlow) -> None:
+    """Stop the recognisers' worker processes."""
+    for engine in flow.asr.values():
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
 
 
 def run(settings: Settings) -> None:

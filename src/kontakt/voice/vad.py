@@ -8,7 +8,7 @@ are noisy (a click or a breath passes as speech), so both helpers look at runs o
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import webrtcvad
@@ -73,19 +73,35 @@ def trim(
     return pcm[begin:end]
 
 
+def _empty() -> NDArray[np.int16]:
+    return np.zeros(0, dtype=np.int16)
+
+
 @dataclass(frozen=True)
 class SpeechStarted:
-    """The caller started speaking: stop playing the prompt (barge-in)."""
+    """The caller started speaking: stop playing the prompt (barge-in). ``audio`` is the
+    turn so far, from just before it started."""
+
+    audio: NDArray[np.int16] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
-class TurnEnded:
-    """The caller stopped speaking; ``audio`` is the turn from just before it started."""
+class SpeechAudio:
+    """More of the turn in progress (for a recogniser that decodes as the caller speaks)."""
 
     audio: NDArray[np.int16]
 
 
-VadEvent = SpeechStarted | TurnEnded
+@dataclass(frozen=True)
+class TurnEnded:
+    """The caller stopped speaking; ``audio`` is the turn from just before it started, and
+    its last ``trailing_ms`` are the silence that ended it."""
+
+    audio: NDArray[np.int16]
+    trailing_ms: int = 0
+
+
+VadEvent = SpeechStarted | SpeechAudio | TurnEnded
 
 
 class Endpointer:
@@ -93,11 +109,17 @@ class Endpointer:
 
     Speech starts when ``min_speech_ms`` of nearly continuous speech frames have been
     heard (a click is shorter, even with the hangover webrtcvad adds: a 60 ms burst reads
-    as 140 ms of speech), and the turn ends after ``silence_ms`` of trailing non-speech,
-    or after ``max_turn_ms`` in any case. The turn's audio keeps ``preroll_ms`` from
-    before the start: webrtcvad often misses a soft first consonant, so the start is
-    only noticed a few hundred ms into the word. Not thread-safe: one per call, fed from
-    the call's audio task.
+    as 140 ms of speech), and the turn ends after ``silence_ms`` of trailing silence, or
+    after ``max_turn_ms`` in any case. The silence is counted from the last frame that is
+    speech to webrtcvad *and* within TRIM_FLOOR_DB of the turn's loudest frame: webrtcvad
+    keeps saying "speech" for 60-100 ms of its own hangover after the voice has stopped,
+    which would otherwise be waited out on top of ``silence_ms`` (measured on the routing
+    phrases: the turn ended 0.80 s after the last sound with 700 ms, now 0.70 s). The
+    turn's audio keeps ``preroll_ms`` from before the start: webrtcvad often misses a soft
+    first consonant, so the start is only noticed a few hundred ms into the word.
+    ``min_silence_ms`` is the shortest end-of-turn silence, for whoever knows better than
+    the silence that the turn is over (Hearing, from the recogniser): see ``may_end``. Not
+    thread-safe: one per call, fed from the call's audio task.
     """
 
     def __init__(
@@ -108,9 +130,11 @@ class Endpointer:
         max_turn_ms: int = 20_000,
         preroll_ms: int = 500,
         frame_ms: int = 20,
+        min_silence_ms: int | None = None,
     ) -> None:
         self.rate = rate
         self.frame_ms = frame_ms
+        self.min_silence_ms = silence_ms if min_silence_ms is None else min_silence_ms
         self._size = _check(rate, frame_ms)
         self._vad = webrtcvad.Vad(MODE)
         self._start_frames = max(1, min_speech_ms // frame_ms)
@@ -121,6 +145,7 @@ class Endpointer:
         self._pending = np.zeros(0, dtype=np.int16)
         self._turn: list[NDArray[np.int16]] = []
         self._silent = 0
+        self._peak = 0.0  # the turn's loudest frame (RMS)
         self.in_speech = False
 
     def feed(self, pcm: NDArray[np.int16]) -> list[VadEvent]:
@@ -136,6 +161,22 @@ class Endpointer:
         self._pending = data[n:].copy()
         return events
 
+    @property
+    def silent_ms(self) -> int:
+        """How long the turn in progress has been silent (0 while the caller speaks)."""
+        return self._silent * self.frame_ms
+
+    @property
+    def speech_until(self) -> int:
+        """Samples of the turn in progress up to the end of its last speech."""
+        return (len(self._turn) - self._silent) * self._size
+
+    @property
+    def may_end(self) -> bool:
+        """The turn in progress has had ``min_silence_ms`` of silence: it may be ended
+        (``finish``) if it is known to be complete."""
+        return self.in_speech and self._silent * self.frame_ms >= self.min_silence_ms
+
     def finish(self) -> list[VadEvent]:
         """The audio stopped (RTP ended): close a turn in progress, if any."""
         return [self._end()] if self.in_speech else []
@@ -146,15 +187,19 @@ class Endpointer:
         self._pending = np.zeros(0, dtype=np.int16)
         self._turn = []
         self._silent = 0
+        self._peak = 0.0
         self.in_speech = False
 
     def _frame(self, frame: NDArray[np.int16], speech: bool) -> VadEvent | None:
         if self.in_speech:
             self._turn.append(frame)
-            self._silent = 0 if speech else self._silent + 1
+            level = _rms(frame)
+            self._peak = max(self._peak, level)
+            loud = level >= self._peak * 10 ** (-TRIM_FLOOR_DB / 20)
+            self._silent = 0 if speech and loud else self._silent + 1
             if self._silent >= self._end_frames or len(self._turn) >= self._max_frames:
                 return self._end()
-            return None
+            return SpeechAudio(frame)
         self._recent.append((frame, speech))
         window = list(self._recent)[-self._start_frames :]
         voiced = sum(flag for _, flag in window)
@@ -162,14 +207,21 @@ class Endpointer:
         if len(window) == self._start_frames and voiced >= max(1, self._start_frames - 1):
             self.in_speech = True
             self._turn = [f for f, _ in self._recent]
+            self._peak = max(_rms(f) for f in self._turn)
             self._recent.clear()
             self._silent = 0
-            return SpeechStarted()
+            return SpeechStarted(np.concatenate(self._turn))
         return None
 
     def _end(self) -> TurnEnded:
         audio = np.concatenate(self._turn) if self._turn else np.zeros(0, dtype=np.int16)
+        trailing = self._silent * self.frame_ms
         self._turn = []
         self._silent = 0
+        self._peak = 0.0
         self.in_speech = False
-        return TurnEnded(audio)
+        return TurnEnded(audio, trailing)
+
+
+def _rms(frame: NDArray[np.int16]) -> float:
+    return float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))

@@ -8,6 +8,8 @@ word). These tests pin what it does reliably and set honest floors for the rest.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -15,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kontakt.voice.asr.base import NOTHING, Recognition
-from kontakt.voice.asr.sphinx_engine import PocketsphinxEngine
+from kontakt.voice.asr.base import NOTHING, AsrError, Recognition
+from kontakt.voice.asr.build import Artifacts
+from kontakt.voice.asr.sphinx_engine import PocketsphinxEngine, SphinxStream
 from kontakt.voice.asr.text import words
 from kontakt.voice.tts import EspeakTts
 
@@ -148,3 +151,60 @@ async def test_decoding_leaves_the_event_loop_running(
         last = now
     assert {r.text for r in await task} == {"chciałbym przedłużyć opłatę za grób na cmentarzu"}
     assert max(gaps) < 0.15
+
+
+def _stream(engine: PocketsphinxEngine, audio: np.ndarray, step: str) -> SphinxStream:
+    """A turn fed in 20 ms frames, as a call's audio comes."""
+    stream = engine.open_stream(step, 8000)
+    for i in range(0, len(audio), 160):
+        stream.feed(audio[i : i + 160])
+    return stream
+
+
+def test_a_turn_streamed_while_spoken(pl_engine: PocketsphinxEngine, tts: EspeakTts) -> None:
+    speech = tts.synthesize("muszę wymienić dowód osobisty", "pl")
+    stream = _stream(pl_engine, np.concatenate([speech, np.zeros(5600, np.int16)]), "topic")
+    result = stream.finish(speech_until=len(speech)).result(timeout=60)
+    assert {"dowód", "osobisty"} <= set(words(result.text))
+    assert 0.0 < result.confidence <= 1.0
+
+
+def test_a_complete_answer_is_known_before_the_turn_ends(
+    pl_engine: PocketsphinxEngine, tts: EspeakTts
+) -> None:
+    # The worker settles on "tak" during the silence after it; the stream then says the
+    # turn is complete (so the endpointer need not wait out its full silence).
+    yes = tts.synthesize("tak", "pl")
+    stream = _stream(pl_engine, np.concatenate([yes, np.zeros(4000, np.int16)]), "yes_no")
+    deadline = time.monotonic() + 60
+    while not stream.complete(len(yes)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert stream.complete(len(yes))
+    assert not stream.complete(len(yes) + 4000)  # speech after what it settled on: not yet
+    assert stream.finish(speech_until=len(yes)).result(timeout=60).text == "tak"
+
+
+def test_which_answers_are_complete(pl_engine: PocketsphinxEngine) -> None:
+    assert pl_engine.complete("yes_no", "nie zgadza się")
+    assert not pl_engine.complete("yes_no", "chyba")  # half of "chyba nie"
+    assert not pl_engine.complete("digits", "jeden dwa trzy")  # callers pause between groups
+    assert pl_engine.complete("topic", "muszę wymienić dowód osobisty")
+    assert not pl_engine.complete("topic", "chciałbym zapytać o")
+    assert not pl_engine.complete("topic", "")
+
+
+def test_a_dead_worker_fails_its_turns_and_is_replaced(
+    tmp_path: Path, tts: EspeakTts, pl_build: Artifacts
+) -> None:
+    engine = PocketsphinxEngine("pl", VOICE_DIR, CONTENT, workers=1, spare_decoders=1)
+    try:
+        engine.prepare()
+        stream = engine.open_stream("topic", 8000)
+        [slot] = engine._workers()._slots
+        os.kill(slot.process.pid, signal.SIGKILL)
+        with pytest.raises(AsrError, match="died"):
+            stream.finish().result(timeout=60)
+        speech = tts.synthesize("ile kosztuje wywóz śmieci", "pl")
+        assert "kosztuje" in engine.recognize(speech, 8000, "topic").text
+    finally:
+        engine.close()
