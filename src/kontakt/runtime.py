@@ -54,13 +54,15 @@ class ChatServices:
     _topic_loaded: bool = False
 
     def topic_model(self) -> TrainedModel | None:
-        """The newest trained topic model under var/models/, loaded once; None before
-        ``kontakt train`` has run (the chatbot then works without topic boosts)."""
+        """The newest topic model under var/models/ trained with this embedder, loaded once;
+        None before ``kontakt train`` has run for it (the chatbot then works without topic
+        boosts)."""
         if not self._topic_loaded:
             self._topic_loaded = True
             if self.models_dir is not None:
                 try:
-                    self._topic_model = load_model(latest_model(self.models_dir), self.embedder)
+                    path = latest_model(self.models_dir, self.embedder.name)
+                    self._topic_model = load_model(path, self.embedder)
                 except (NoModel, ValueError) as exc:
                     logging.getLogger("kontakt").warning("topic model not used: %s", exc)
         return self._topic_model

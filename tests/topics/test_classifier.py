@@ -11,16 +11,9 @@ import pytest
 from kontakt.topics.classifier import TopicEngine, TopicPrediction
 from kontakt.topics.data import TrainingDataError, load_examples
 from kontakt.topics.policy import TopicThresholds, calibrate, decide_topic
-from kontakt.topics.train import latest, load, save, split, train
+from kontakt.topics.train import latest, load, split
 from tests.conftest import CONTENT
 from tests.fakes import HashingEmbedder
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    model = train(CONTENT, HashingEmbedder())
-    path = save(model, tmp_path_factory.mktemp("models"))
-    return model, path
 
 
 def test_examples_cover_every_topic_in_three_languages() -> None:
@@ -80,6 +73,30 @@ def test_engine_learns_a_toy_problem() -> None:
     labels = ["waste", "waste", "waste", "citizen", "citizen", "citizen"] * 3
     engine = TopicEngine(HashingEmbedder()).fit(texts, labels)
     assert [p.topic for p in engine.predict(["wywóz śmieci", "nowy dowód"])] == ["waste", "citizen"]
+
+
+def test_compact_scorer_gives_sklearns_probabilities_on_the_held_out_texts(trained) -> None:  # type: ignore[no-untyped-def]
+    model, path = trained
+    _fit, held = split(load_examples(CONTENT))
+    texts = [e.text for e in held] + ["", "???", "ZAMELDOWANIE  na   pobyt stały!!"]
+    for engine in (model.engine, load(path, HashingEmbedder()).engine):
+        dense = HashingEmbedder().queries(texts) * engine.config.embedding_weight
+        ours = engine.probabilities(texts, dense)
+        assert np.abs(ours - engine.sklearn_probabilities(texts, dense)).max() <= 1e-9
+
+
+def test_compact_scorer_handles_two_topics_and_no_embeddings() -> None:
+    texts = ["śmieci", "odpady", "kosz na śmieci", "dowód osobisty", "paszport", "dowód"] * 3
+    labels = ["waste", "waste", "waste", "citizen", "citizen", "citizen"] * 3
+    engine = TopicEngine(None).fit(texts, labels)
+    new = ["wywóz śmieci", "nowy dowód", "coś zupełnie innego"]
+    assert np.abs(engine.probabilities(new) - engine.sklearn_probabilities(new)).max() <= 1e-9
+
+
+def test_stored_artifact_holds_the_estimators_not_the_scorer(trained) -> None:  # type: ignore[no-untyped-def]
+    # The scorer is rebuilt on loading, so models stored before it existed load as before.
+    model, _path = trained
+    assert "_scorer" not in model.engine.__getstate__()
 
 
 @pytest.mark.parametrize(

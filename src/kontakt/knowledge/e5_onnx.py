@@ -23,6 +23,8 @@ import importlib.util
 import logging
 import os
 import threading
+from collections.abc import Callable
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,24 @@ class OnnxE5Embedder:
     def load(self) -> None:
         """Load or build the model now rather than on the first text (server warm-up)."""
         self._engine()
+
+    def worker_recipe(self) -> Callable[[], OnnxE5Embedder] | None:
+        """A picklable way for another process to open the same engine on one thread.
+
+        The model is loaded (built and stored, the first time) here first, so that workers
+        only load the stored file; None without a cache folder, where every worker would
+        build the model again.
+        """
+        if self._cache_dir is None:
+            return None
+        self.load()
+        return partial(
+            OnnxE5Embedder,
+            self._cache_dir,
+            precision=self._precision,
+            threads=1,
+            model_path=self._model_path,
+        )
 
     # --- internals ------------------------------------------------------------------------
     def _embed(self, texts: list[str], prefix: str) -> np.ndarray:

@@ -12,24 +12,40 @@ from kontakt.cli_support import fail, out
 from kontakt.config import Settings
 from kontakt.knowledge.content import ContentError
 from kontakt.knowledge.embedder import make_embedder
-from kontakt.topics.data import TrainingDataError
-from kontakt.topics.train import NoModel, TrainedModel, latest, load, save, train
+from kontakt.topics.data import TrainingDataError, load_examples
+from kontakt.topics.train import NoModel, TrainedModel, latest, load, save, stale_reason, train
 
 
 def train_command(
     content: Path = typer.Option(Path("content"), help="The content folder."),
+    if_stale: bool = typer.Option(
+        False,
+        "--if-stale",
+        help="Train only when there is no model for the configured embedder yet or the newest "
+        "one was trained on other data (what `make run` does on every start).",
+    ),
 ) -> None:
     """Train the topic classifier on content/ and write a versioned model under var/models/."""
     settings = Settings()
     embedder = make_embedder(
         settings.embedder, settings.embed_threads, 0, cache_dir=settings.var_dir / "cache"
     )
+    models = settings.var_dir / "models"
+    if if_stale:
+        try:
+            reason = stale_reason(models, embedder.name, load_examples(content))
+        except (ContentError, TrainingDataError) as exc:
+            fail(str(exc))
+        if reason is None:
+            out.print(f"topic model up to date: {latest(models, embedder.name)}")
+            return
+        out.print(f"training the topic model: {reason}")
     cache = settings.var_dir / "cache" / f"{embedder.name}.npz"
     try:
         model = train(content, embedder, cache=cache, workers=os.cpu_count() or 1)
     except (ContentError, TrainingDataError) as exc:
         fail(str(exc))
-    path = save(model, settings.var_dir / "models")
+    path = save(model, models)
     m = model.meta["metrics"]
     out.print(f"examples: {model.meta['examples']} {model.meta['by_source']}")
     out.print(
@@ -48,7 +64,7 @@ def load_latest(settings: Settings) -> TrainedModel:
         settings.embedder, settings.embed_threads, 0, cache_dir=settings.var_dir / "cache"
     )
     try:
-        return load(latest(settings.var_dir / "models"), embedder)
+        return load(latest(settings.var_dir / "models", embedder.name), embedder)
     except (NoModel, ValueError) as exc:
         fail(str(exc))
 

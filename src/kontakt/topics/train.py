@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import defaultdict
@@ -174,7 +175,10 @@ def train(
 
 
 def save(model: TrainedModel, models_dir: Path) -> Path:
-    version = f"topics-{model.meta['created'][:10]}-{model.meta['data_hash'][:10]}"
+    # The embedder's tag keeps models of the same data and day from overwriting each other
+    # when an installation switches embedders (and perhaps back).
+    tag = hashlib.sha1(model.meta["embedder"].encode(), usedforsecurity=False).hexdigest()[:6]
+    version = f"topics-{model.meta['created'][:10]}-{model.meta['data_hash'][:10]}-{tag}"
     target = models_dir / version
     target.mkdir(parents=True, exist_ok=True)
     joblib.dump(model.engine, target / "model.joblib")
@@ -185,19 +189,48 @@ def save(model: TrainedModel, models_dir: Path) -> Path:
 
 
 class NoModel(Exception):
+    def __init__(self, embedder: str | None = None, others: list[str] | None = None) -> None:
+        super().__init__(embedder)
+        self.embedder = embedder
+        self.others = others or []
+
     def __str__(self) -> str:
-        return "no topic model yet; run: kontakt train"
+        if self.embedder is None:
+            return "no topic model yet; run: kontakt train"
+        trained = f" (there are models for {', '.join(self.others)})" if self.others else ""
+        return f"no topic model for the embedder {self.embedder} yet{trained}; run: kontakt train"
 
 
-def latest(models_dir: Path) -> Path:
-    candidates = sorted(p.parent for p in models_dir.glob("topics-*/meta.json"))
-    if not candidates:
-        raise NoModel()
-    return max(candidates, key=lambda p: json.loads((p / "meta.json").read_text())["created"])
+def _meta(path: Path) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    return meta
+
+
+def latest(models_dir: Path, embedder: str | None = None) -> Path:
+    """The newest model, or the newest one trained with the embedder of that name: the
+    models of another embedder stay on disk (switching back needs no retraining) but its
+    vectors cannot be mixed with this one's."""
+    metas = {p.parent: _meta(p.parent) for p in models_dir.glob("topics-*/meta.json")}
+    usable = [p for p, m in metas.items() if embedder is None or m["embedder"] == embedder]
+    if not usable:
+        raise NoModel(embedder, sorted({m["embedder"] for m in metas.values()}))
+    return max(sorted(usable), key=lambda p: metas[p]["created"])
+
+
+def stale_reason(models_dir: Path, embedder: str, examples: list[Example]) -> str | None:
+    """Why ``kontakt train --if-stale`` must train: no model for this embedder, or the
+    newest one learnt from other data than content/ has now; None when it is current."""
+    try:
+        path = latest(models_dir, embedder)
+    except NoModel as exc:
+        return str(exc).removesuffix("; run: kontakt train")
+    if _meta(path)["data_hash"] != data_hash(examples):
+        return f"{path.name} was trained on other data than content/ has now"
+    return None
 
 
 def load(path: Path, embedder: Embedder) -> TrainedModel:
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta = _meta(path)
     if meta["embedder"] != embedder.name:
         raise ValueError(f"{path} was trained with {meta['embedder']}, not {embedder.name}")
     engine: TopicEngine = joblib.load(path / "model.joblib")  # our own artifact, under var/
