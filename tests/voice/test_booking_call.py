@@ -135,8 +135,8 @@ async def test_a_booking_by_keypad_is_stored_and_its_code_read_twice(
         )  # fmt: skip
         # The bot records the end of the call after its BYE: let it finish before it stops.
         call = await _until(chat_runtime, CallEnded.kind)
-    assert result.line() == "ended by bot"
     [visit] = await _reservations(chat_runtime)
+    assert result.line() == f"ended by bot outcome=booked code={visit.code}"
     assert (visit.status, visit.channel, visit.service_id, visit.phone, visit.customer_name) == (
         "confirmed", "phone", "id-card-application", "+48601234567", "Rezerwacja telefoniczna"
     )  # fmt: skip

@@ -61,6 +61,7 @@ class KeyWaits:
 class BookingResult:
     kind: str  # booked | transfer | hangup
     reason: str = ""  # transfer: requested | no_input | no_match | self_service_failed
+    code: str = ""  # booked: the visit's code, as read out
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ class BookingCall:
         await send_notice(self.runtime, outcome.public_id, "confirmed")
         self.call.digits.clear()  # a key pressed ahead must not cut the code short
         await self._say(outcome.text, outcome.language)
-        return BookingResult("booked")
+        return BookingResult("booked", code=outcome.code)
 
     async def _leave(
         self, outcome: Outcome, kind: str, reason: str = "", key: str = ""

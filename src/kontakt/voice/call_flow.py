@@ -225,6 +225,7 @@ class CallFlow:
         if result.kind == "booked":
             if call.state == "confirmed":
                 await io.say(call, self.t(lang)(prompts.GOODBYE), lang)
+                await self.endpoint.hangup(call, outcome_headers("booked", result.code))
             return "bot", ""
         if result.kind == "hangup" or call.state != "confirmed":
             return "caller", ""
@@ -246,6 +247,7 @@ class CallFlow:
         if outcome == "served":
             if call.state == "confirmed":
                 await io.say(call, self.t(lang)(prompts.GOODBYE), lang)
+                await self.endpoint.hangup(call, outcome_headers("benefit_date"))
             return "bot", ""
         if outcome == "transfer":
             return "transfer", flow.transfer_reason or "requested"
@@ -318,6 +320,15 @@ class CallFlow:
             await self.endpoint.hangup(call)
             return "bot"
         return "transfer" if transferred else "caller"
+
+
+def outcome_headers(outcome: str, code: str = "") -> dict[str, str]:
+    """What a call served by the bot achieved, on its BYE: a test caller or a gateway's
+    log can tell a booked visit from a hang-up without reading the event log."""
+    headers = {"X-Kontakt-Outcome": outcome}
+    if code:
+        headers["X-Kontakt-Code"] = code
+    return headers
 
 
 def _topic_name(topics: dict[str, Topic], topic_id: str, lang: str) -> str:

@@ -62,6 +62,7 @@ class CallResult:
     status: int = 0
     reason: str = ""
     refer: SipMessage | None = None  # the bot's REFER, as it reached us (via any proxy)
+    bye: SipMessage | None = None  # the bot's BYE, when it ended the call
     steps: list[Step] = field(default_factory=list)
     bot_audio: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     duration_s: float = 0.0
@@ -89,6 +90,12 @@ class CallResult:
             return f"transferred {' '.join(parts)} method={h.get('X-Kontakt-Method') or '-'}"
         if self.outcome == "rejected":
             return f"rejected {self.status} {self.reason}".rstrip()
+        if self.outcome == "ended by bot" and self.bye is not None:
+            # What the bot served before it said goodbye: "booked code=..." or a benefit date.
+            served = self.bye.get("X-Kontakt-Outcome")
+            code = self.bye.get("X-Kontakt-Code")
+            if served:
+                return f"ended by bot outcome={served}" + (f" code={code}" if code else "")
         return self.outcome
 
 
@@ -243,6 +250,7 @@ async def _talk(
     return CallResult(
         outcome,
         refer=caller.refer,
+        bye=caller.bye_message,
         steps=[Step(k, v, at, media.first_voice_after(at)) for k, v, at in steps],
         bot_audio=media.recording(),
     )

@@ -288,11 +288,14 @@ class SipEndpoint:
         if msg.get("Event").startswith("refer") and len(frag) >= 2 and frag[1].isdigit():
             call.transfer_reports.put_nowait(int(frag[1]))
 
-    async def hangup(self, call: Call) -> bool:
-        """End the call from our side (BYE); True when the caller confirmed."""
+    async def hangup(self, call: Call, extra_headers: Mapping[str, str] | None = None) -> bool:
+        """End the call from our side (BYE); True when the caller confirmed.
+        ``extra_headers`` ride on the BYE, e.g. what the call achieved (X-Kontakt-Outcome)."""
         if call.dialog is None or call.state == "ended":
             return False
         bye, branch = call.dialog.request("BYE", self._sent_by())
+        for name, value in (extra_headers or {}).items():
+            bye.add(*header_line(name, value))
         reply = await send_and_wait(call.dialog, bye, branch, self._send)
         self._end(call)
         return reply is not None and reply.status < 300

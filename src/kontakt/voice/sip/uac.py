@@ -32,6 +32,7 @@ class SipCaller:
         self.ack: SipMessage | None = None
         self.refer: SipMessage | None = None
         self.bye = asyncio.Event()
+        self.bye_message: SipMessage | None = None  # the bot's BYE, for its X-Kontakt-Outcome
         self.transferred = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -78,6 +79,8 @@ class SipCaller:
             return
         if msg.method == "BYE":
             self.sip.send(response(msg, 200), peer)
+            if not self.bye.is_set():
+                self.bye_message = msg
             self.bye.set()
         elif msg.method == "REFER":
             self.sip.send(response(msg, 202), peer)
