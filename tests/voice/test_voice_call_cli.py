@@ -9,9 +9,10 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from kontakt.runtime import Runtime
-from kontakt.voice.caller import place_call
+from kontakt.voice.caller import CallerError, place_call, steps_of
 from kontakt.voice.sip.endpoint import SipEndpoint
 from tests.voice.live_bot import free_port, live_bot
 
@@ -60,3 +61,19 @@ async def test_a_busy_bot_is_a_rejection() -> None:
     finally:
         await busy.stop()
     assert result.line() == "rejected 486 Busy Here"
+
+
+def test_key_steps_one_per_prompt_and_numbers_in_one_go() -> None:
+    assert steps_of("1[601234567#]_?", "wywóz śmieci") == [
+        ("key", "1"), ("keys", "601234567#"), ("speech", "wywóz śmieci"), ("answer", "?"),
+    ]  # fmt: skip
+    assert steps_of("13", "tak") == [("key", "1"), ("key", "3"), ("speech", "tak")]
+    for bad in ("1[23", "1[]", "1[2_]", "]1[", "[[1]]", "1x"):
+        with pytest.raises(CallerError):
+            steps_of(bad, "tak")
+
+
+async def test_bad_key_steps_are_one_line() -> None:
+    code, out, err = await kontakt_voice_call("--dtmf", "1[23", "--timeout", "2")
+    assert (code, out) == (2, "")
+    assert err == 'error: brackets hold keys typed in one go, e.g. "1[601234567#]"\n'

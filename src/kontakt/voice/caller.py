@@ -33,6 +33,7 @@ from kontakt.voice.tts import TtsEngine
 
 _TARGET = re.compile(r"^sip:(?:([^@;:]+)@)?([A-Za-z0-9.\-]+)(?::(\d{1,5}))?((?:;[^;]+)*)$")
 QUIET_S, IDLE_S = 0.6, 5.0  # a prompt has ended; a bot that says nothing
+KEY_GAP_S = 0.15  # between keys typed in one go ("[...]")
 SPEECH = "_"  # in a key sequence: where the text is said ("1_1": key 1, speak, key 1)
 # In a key sequence: the caller answers what the bot just said, through ``answer`` (a test
 # caller that knows what it wants says "no" to a wrong guess instead of always pressing 1).
@@ -113,16 +114,26 @@ def parse_target(target: str, transport: str = "udp") -> tuple[str, Peer]:
 
 
 def steps_of(dtmf: str, text: str | None) -> list[tuple[str, str]]:
-    """Keys in order, one per prompt; the text where "_" is, else after the keys."""
+    """Keys in order, one per prompt; the text where "_" is, else after the keys. Keys in
+    brackets are one step, typed in one go, as a caller keys in a number after its prompt:
+    "1[601234567#]"."""
     keys = dtmf.replace(" ", "").upper()
-    if bad := sorted(set(keys) - set(DIGITS + SPEECH + ANSWER)):
+    if bad := sorted(set(keys) - set(DIGITS + SPEECH + ANSWER + "[]")):
         raise CallerError(f"not keys of a phone: {''.join(bad)!r} (use 0-9, *, #, A-D)")
     if keys.count(SPEECH) > (1 if text else 0):
         raise CallerError('"_" marks where the --text is said, once')
+    groups = re.findall(r"\[([^\[\]]*)\]|([^\[\]])", keys)
+    if "".join(f"[{g}]" if g else k for g, k in groups) != keys or any(
+        SPEECH in g or ANSWER in g or (not g and not k) for g, k in groups
+    ):
+        raise CallerError('brackets hold keys typed in one go, e.g. "1[601234567#]"')
     if text and SPEECH not in keys:
-        keys += SPEECH
+        groups.append(("", SPEECH))
     kinds = {SPEECH: "speech", ANSWER: "answer"}
-    return [(kinds.get(k, "key"), text or "" if k == SPEECH else k) for k in keys]
+    return [
+        ("keys", group) if group else (kinds.get(k, "key"), text or "" if k == SPEECH else k)
+        for group, k in groups
+    ]
 
 
 async def place_call(
@@ -218,6 +229,10 @@ async def _talk(
                 kind, value = "key", key
             if kind == "key":
                 since = await media.key(value)
+            elif kind == "keys":
+                for key in value:
+                    since = await media.key(key)
+                    await asyncio.sleep(KEY_GAP_S)
             else:
                 assert speech is not None
                 since = await media.speak(speech)

@@ -20,7 +20,8 @@ def call_command(
     dtmf: str = typer.Option(
         "",
         help='Keys to press, one per bot prompt, e.g. "13". The text is said after the keys, '
-        'or where "_" stands: "1_1" is key 1, the text, then key 1 (a yes).',
+        'or where "_" stands: "1_1" is key 1, the text, then key 1 (a yes). Keys in brackets '
+        'are typed in one go after one prompt, as a number is: "141[01012026#]".',
     ),
     to: str = typer.Option("sip:127.0.0.1:5060", help="The bot's SIP URI."),
     transport: str = typer.Option("udp", help="udp or tcp."),
