@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -71,6 +71,13 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
+    if url.startswith("sqlite+aiosqlite"):
+        from kontakt import db_sqlite
+
+        # One-trip statements and fair write turns (see db_sqlite); the per-engine turns
+        # line up this worker's writers.
+        hook = db_sqlite.connect_hook(db_sqlite.WriteTurns())
+        event.listen(engine.sync_engine, "do_connect", hook)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -85,4 +92,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    from kontakt.events import insert_in_one_statement
+
+    sync_sessions = sessionmaker()
+    insert_in_one_statement(sync_sessions)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=sync_sessions)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kontakt.clock import Clock
@@ -123,11 +123,15 @@ def fold(rows: Sequence[EventLike]) -> ConversationState:
     return state
 
 
+# Plain rows, not ORM objects, from a statement built once: this runs on every message of
+# every conversation.
+_STATE_ROWS = (
+    select(EventRow.kind, EventRow.at, EventRow.payload)
+    .where(EventRow.conversation_id == bindparam("conversation_id"))
+    .order_by(EventRow.id)
+)
+
+
 async def load_state(session: AsyncSession, conversation_id: uuid.UUID) -> ConversationState:
-    # Plain rows, not ORM objects: this runs on every message of every conversation.
-    rows = await session.execute(
-        select(EventRow.kind, EventRow.at, EventRow.payload)
-        .where(EventRow.conversation_id == conversation_id)
-        .order_by(EventRow.id)
-    )
+    rows = await session.execute(_STATE_ROWS, {"conversation_id": conversation_id})
     return fold(rows.all())

@@ -220,13 +220,10 @@ async def _search(
         # and prefer the article and topic the conversation is about.
         query = f"{state.last_query} {query}".strip()
         boost = {state.last_article_id: 2.0, f"topic:{state.last_topic}": 1.0}
-    prediction = await _topic(ctx, query)
-    if prediction is not None:
-        key = f"topic:{prediction.topic}"
-        boost[key] = max(boost.get(key, 0.0), prediction.confidence)
     # Embedding is CPU work in C that releases the GIL: off the event loop, other residents'
-    # requests (and database commits) keep moving while it runs.
-    hits = await asyncio.to_thread(ctx.index.search, query, search_lang, boost=boost, k=8)
+    # requests (and database commits) keep moving while it runs. One trip to the thread for
+    # both steps: each trip is a thread wake-up and an event-loop callback.
+    prediction, hits = await asyncio.to_thread(_rank, ctx, query, search_lang, boost)
     decision = decide(hits, ctx.policy)
     if decision.kind == "answer":
         top = decision.hits[0]
@@ -237,12 +234,23 @@ async def _search(
     return _no_match(ctx, lang, hits[0].score if hits else None), query, prediction
 
 
-async def _topic(ctx: DialogueContext, query: str) -> TopicPrediction | None:
+def _rank(
+    ctx: DialogueContext, query: str, search_lang: str, boost: dict[str, float]
+) -> tuple[TopicPrediction | None, list[ArticleHit]]:
+    """The confident topic, if any, and the search hits boosted towards it (in a thread)."""
+    prediction = _topic(ctx, query)
+    if prediction is not None:
+        key = f"topic:{prediction.topic}"
+        boost = {**boost, key: max(boost.get(key, 0.0), prediction.confidence)}
+    return prediction, ctx.index.search(query, search_lang, boost=boost, k=8)
+
+
+def _topic(ctx: DialogueContext, query: str) -> TopicPrediction | None:
     """The classifier's topic when it is confident (it shares the query's cached vector)."""
     if ctx.topics is None:
         return None
     model = ctx.topics
-    prediction = (await asyncio.to_thread(model.engine.predict, [query]))[0]
+    prediction = model.engine.predict([query])[0]
     if decide_topic(prediction, model.thresholds).kind != "confident":
         return None
     return prediction

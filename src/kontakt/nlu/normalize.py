@@ -251,10 +251,9 @@ class Normalizer:
         """Restore missing Polish diacritics ("dowod" -> "dowód") unless the text has some."""
         if has_polish_diacritics(text):
             return text
-        import ogonki
-
-        restored: str = ogonki.restore(text)
-        return restored
+        if len(text) <= _RESTORE_CACHED_CHARS:
+            return _cached_restore(text)
+        return _restore(text)
 
     def _pl(self) -> Any:
         if self._morfeusz is None:
@@ -303,6 +302,19 @@ class Normalizer:
         if lang == "en":
             return (_english_stem(token),)
         return (token,)
+
+
+def _restore(text: str) -> str:
+    import ogonki
+
+    restored: str = ogonki.restore(text)
+    return restored
+
+
+# ogonki's model takes about a millisecond per question; residents ask the same short
+# questions again and again (like the query vectors, which the embedder caches too).
+_RESTORE_CACHED_CHARS = 300
+_cached_restore = lru_cache(maxsize=20_000)(_restore)
 
 
 @lru_cache(maxsize=200_000)
