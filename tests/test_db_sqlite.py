@@ -122,3 +122,21 @@ async def test_a_writer_waiting_longer_than_the_timeout_gets_database_is_locked(
         holder.close()
         await engine.dispose()
     assert await _kinds(sqlite_runtime) == []
+
+
+async def test_a_connection_dropped_unclosed_is_closed_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import gc
+
+    from kontakt.db_sqlite import connect
+
+    conn = await connect(str(tmp_path / "dropped.db"), turns=WriteTurns())
+    file = conn._connection
+    assert file is not None
+    del conn
+    gc.collect()  # with warnings as errors, aiosqlite's ResourceWarning would fail the test
+    await asyncio.sleep(0.2)  # the connection's thread closes the file
+    assert "dropped without being closed" in caplog.text
+    with pytest.raises(sqlite3.ProgrammingError):
+        file.execute("SELECT 1")  # closed

@@ -23,6 +23,7 @@ and the dialect stay SQLAlchemy's own.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ import aiosqlite
 # needs nothing back from the statement; an error in it surfaces at the next trip instead.
 DEFERRED = "/* deferred */"
 _WRITES = ("insert", "update", "delete", "replace")
+log = logging.getLogger("kontakt.db")
 
 _Description = tuple[tuple[Any, ...], ...] | None
 
@@ -244,6 +246,15 @@ class FastConnection(aiosqlite.Connection):
             await super().close()
         finally:
             self._end_turn()
+
+    def __del__(self) -> None:
+        # aiosqlite warns (ResourceWarning) and stops the thread, which closes the file. A
+        # connection dropped unclosed (an engine never disposed) is a bug to see in the log,
+        # not a warning to raise at whatever code the garbage collector happens to run in.
+        if self._connection is None:
+            return
+        log.warning("a SQLite connection was dropped without being closed; closing it")
+        self.stop()
 
 
 def connect(database: str, *, turns: WriteTurns, **kwargs: Any) -> FastConnection:
