@@ -70,8 +70,7 @@ def prepare(var: Path) -> dict[str, str]:
         kontakt(env, "db", "upgrade")
         kontakt(env, "kb", "import", "content/")
         kontakt(env, "desk", "import", "content/")
-    if not list((var / "models").glob("topics-*/meta.json")):
-        kontakt(env, "train")
+    kontakt(env, "train", "--if-stale")  # a model for the configured embedder and content
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE queues SET sip_uri = 'sip:queue-' || id || '@127.0.0.1:5090'")
     return env

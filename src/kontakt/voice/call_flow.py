@@ -312,14 +312,16 @@ class CallFlow:
             queue_id = queue.id if queue is not None else ""
             events.append(CallTransferred(call.call_id, queue_id, sip_uri, transferred, reason))
         if not transferred and call.state == "confirmed":
-            phone = self.runtime.settings.contact_phone
-            goodbye = " ".join(
-                [t(prompts.CANNOT_CONNECT), t(prompts.HELPLINE, phone=phone), t(prompts.GOODBYE)]
-            )
-            await io.say(call, goodbye, lang)
+            await io.say(call, cannot_connect(t, self.runtime.settings.contact_phone), lang)
             await self.endpoint.hangup(call)
             return "bot"
         return "transfer" if transferred else "caller"
+
+
+def cannot_connect(t: Callable[..., str], phone: str) -> str:
+    """The goodbye when no consultant can take the call: the helpline instead."""
+    parts = [t(prompts.CANNOT_CONNECT), t(prompts.HELPLINE, phone=phone), t(prompts.GOODBYE)]
+    return " ".join(parts)
 
 
 def outcome_headers(outcome: str, code: str = "") -> dict[str, str]:

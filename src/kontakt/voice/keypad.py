@@ -49,6 +49,21 @@ def menu_keys(queue_ids: list[str], queue_id: str) -> str:
     raise ValueError(f"{queue_id!r} is not on the menu")
 
 
+def menu_text(
+    t: Callable[..., str], lang: str, pages: list[list[tuple[str, Queue]]], page: int
+) -> str:
+    """What the menu says on ``page`` (also rendered ahead by warm_prompts)."""
+    items = [t(prompts.MENU_ITEM, name=q.name(lang), digit=d) for d, q in pages[page]]
+    if page + 1 < len(pages):
+        items.insert(-1, t(prompts.MENU_MORE, digit=MORE_KEY))
+    return str(t(prompts.MENU_PROMPT, items=" ".join(items)))
+
+
+def again(t: Callable[..., str], text: str) -> str:
+    """``text`` said a second time, after a wrong key or none."""
+    return f"{t(prompts.AGAIN)} {text}"
+
+
 async def keypad_menu(
     io: CallIO, lang: str, queues: dict[str, Queue], t: Callable[..., str], *, first: str = ""
 ) -> tuple[Queue | None, str]:
@@ -71,16 +86,14 @@ async def keypad_menu(
             if pressed == MORE_KEY and has_more:
                 page, pressed = page + 1, None
                 continue
-        lead = t(prompts.AGAIN) + " " if pressed is not None or attempt else ""
+        repeated = pressed is not None or attempt
         if pressed is not None:
             attempt += 1
             call.digits.clear()  # a wrong key is not carried into the repeated menu
             if attempt > MAX_REPROMPTS:
                 break
-        items = [t(prompts.MENU_ITEM, name=q.name(lang), digit=d) for d, q in offered]
-        if has_more:
-            items.insert(-1, t(prompts.MENU_MORE, digit=MORE_KEY))
-        await io.say(call, lead + t(prompts.MENU_PROMPT, items=" ".join(items)), lang)
+        menu = menu_text(t, lang, pages, page)
+        await io.say(call, again(t, menu) if repeated else menu, lang)
         pressed = await io.digit(call, WAIT_S)
         if pressed is None:
             attempt += 1

@@ -12,6 +12,7 @@ from kontakt.runtime import Runtime
 from kontakt.voice.call_flow import CallFlow
 from kontakt.voice.sip.endpoint import SipEndpoint
 from kontakt.voice.tts import EspeakTts
+from kontakt.voice.warm_prompts import prompt_texts
 
 log = logging.getLogger("kontakt.voice")
 # The bot's prompts start this soon: a caller who has spoken waits for the first sound.
@@ -22,7 +23,7 @@ async def serve_sip(settings: Settings, stop: asyncio.Event | None = None) -> No
     runtime = Runtime.build(settings)
     endpoint = SipEndpoint(settings.sip_host, settings.sip_port, max_calls=settings.sip_max_calls)
     flow = build_flow(settings, runtime, endpoint)
-    texts = await known_prompts(flow)
+    texts = await prompt_texts(flow)
     await asyncio.to_thread(warm_up, flow, texts)
     endpoint.on_call = flow.handle
     await endpoint.start()
@@ -53,13 +54,6 @@ def build_flow(settings: Settings, runtime: Runtime, endpoint: SipEndpoint) -> C
         )
 
     return CallFlow(runtime, endpoint, tts, engines, endpointer)
-
-
-async def known_prompts(flow: CallFlow) -> list[tuple[str, str]]:
-    """(text, language) of the prompts a call can hear, from the database's topics and queues."""
-    from kontakt.voice.warm_prompts import prompt_texts
-
-    return await prompt_texts(flow)
 
 
 def warm_up(flow: CallFlow, prompts: Iterable[tuple[str, str]] = ()) -> None:

@@ -31,6 +31,11 @@ RUNNER_UP_MIN = 0.1
 YES_DIGIT, NO_DIGIT = "1", "2"
 
 
+def reprompt(t: Callable[..., str], why: str) -> str:
+    """The topic question again, after no input (NOT_HEARD) or no match (NOT_UNDERSTOOD)."""
+    return f"{t(why)} {t(prompts.ASK_AGAIN)}"
+
+
 @dataclass(frozen=True)
 class TopicResult:
     kind: str  # topic | menu | general | hangup
@@ -71,14 +76,14 @@ class SpokenTopic:
                 return self._result("menu", reason=heard.digit)
             if heard.kind == "silence":
                 misses, last_miss = misses + 1, "no_input"
-                question = self.t(prompts.NOT_HEARD) + " " + self.t(prompts.ASK_AGAIN)
+                question = reprompt(self.t, prompts.NOT_HEARD)
                 continue
             self.heard.append(heard.text)
             chosen = await self._decide(heard)
             if chosen is not None:
                 return chosen
             misses, last_miss = misses + 1, "no_match"
-            question = self.t(prompts.NOT_UNDERSTOOD) + " " + self.t(prompts.ASK_AGAIN)
+            question = reprompt(self.t, prompts.NOT_UNDERSTOOD)
         return self._result("general", reason=last_miss)
 
     async def _decide(self, heard: Heard) -> TopicResult | None:
